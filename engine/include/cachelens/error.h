@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// The one error type the engine throws. Messages are for people: they name the file, field or
+// tensor and say what was expected. Nothing in the engine prints or exits.
+#pragma once
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace cachelens {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Builds a message from streamable parts: fail("tensor '", name, "' has shape ", s).
+template <typename... Parts>
+[[noreturn]] void fail(Parts&&... parts) {
+  std::ostringstream out;
+  (out << ... << std::forward<Parts>(parts));
+  throw Error(out.str());
+}
+
+// Thrown when a progress or stop callback asked to cancel; callers tell it apart from failures.
+class Cancelled : public Error {
+ public:
+  Cancelled() : Error("cancelled") {}
+};
+
+}  // namespace cachelens
