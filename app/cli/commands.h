@@ -2,5 +2,11 @@
 #pragma once
 
 namespace cachelens::cli {
+
 int run_main(int argc, char** argv);
-}
+
+// Subcommands; argv[first] is the first argument after the subcommand's name.
+int cmd_generate(int argc, char** argv, int first);
+int cmd_make_test_model(int argc, char** argv, int first);
+
+}  // namespace cachelens::cli

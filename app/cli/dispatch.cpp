@@ -1,12 +1,55 @@
 // SPDX-License-Identifier: MIT
+#include <c10/util/Exception.h>
+
 #include <cstdio>
+#include <cstring>
 #include <string>
 
+#include "cachelens/error.h"
 #include "commands.h"
 
 namespace cachelens::cli {
+namespace {
+
+const char* const kUsage =
+    "usage: cachelens-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  generate         answer a prompt (optionally about an image) with a LLaDA-V model\n"
+    "  make-test-model  write a random-weight checkpoint folder in the real LLaDA-V format\n"
+    "\n"
+    "Run 'cachelens-cli <command> --help' for its options.\n";
+
+// The first line of a LibTorch error is the useful part; the rest is a C++ backtrace.
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
 int run_main(int argc, char** argv) {
-  std::fprintf(stderr, "cachelens-cli: no subcommand yet\n");
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "generate") return cmd_generate(argc, argv, 2);
+    if (command == "make-test-model") return cmd_make_test_model(argc, argv, 2);
+    std::fprintf(stderr, "cachelens-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const Cancelled&) {
+    std::fprintf(stderr, "cachelens-cli: cancelled\n");
+    return 130;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "cachelens-cli: error: %s\n", e.what());
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "cachelens-cli: error: %s\n",
+                 first_line(e.what_without_backtrace()).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cachelens-cli: error: %s\n", e.what());
+  }
   return 1;
 }
+
 }  // namespace cachelens::cli

@@ -39,7 +39,7 @@ struct VisionConfig {
   double layer_norm_eps = 1e-6;
 
   int64_t used_layers() const { return num_layers - 1; }
-  int64_t patches_per_side() const { return image_size / patch_size; }  // 27
+  int64_t patches_per_side() const { return image_size / patch_size; }                  // 27
   int64_t patches_per_crop() const { return patches_per_side() * patches_per_side(); }  // 729
 };
 
@@ -50,7 +50,7 @@ struct MultimodalConfig {
   // [width, height] canvases, in list order (ties pick the first).
   std::vector<std::pair<int64_t, int64_t>> grid_pinpoints;
   std::string patch_merge_type = "spatial_unpad";
-  int64_t max_num_patches = 4;  // from "anyres_max_<n>"
+  int64_t max_num_patches = 4;  // from "anyres_max_<n>"; 0 for plain "anyres" (no maximum)
   int64_t tokenizer_model_max_length = 16384;
 };
 
@@ -69,6 +69,7 @@ struct ModelConfig {
 };
 
 // "(1x1),...,(6x6)" or a JSON list; `unit` is the vision image size (384).
-std::vector<std::pair<int64_t, int64_t>> expand_grid_pinpoints(const std::string& spec, int64_t unit);
+std::vector<std::pair<int64_t, int64_t>> expand_grid_pinpoints(const std::string& spec,
+                                                               int64_t unit);
 
 }  // namespace cachelens

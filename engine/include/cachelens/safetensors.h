@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -65,8 +66,25 @@ void write_safetensors(const std::filesystem::path& file,
                        const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
-// Writes several shards of at most `max_shard_bytes` each plus model.safetensors.index.json, named
-// like Hugging Face's (model-00001-of-00003.safetensors). One shard is written as model.safetensors.
+// A tensor produced only when its shard is written, so a checkpoint larger than memory (the 17 GB
+// 8B test model) can be written shard by shard.
+struct LazyTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  DType dtype = DType::F32;
+  std::function<torch::Tensor()> make;  // called once, when its shard is written
+  uint64_t bytes() const;
+};
+
+// Shards of at most `max_shard_bytes` (a larger tensor gets a shard of its own), filled greedily in
+// the given order, named like Hugging Face's (model-00001-of-00003.safetensors) with
+// model.safetensors.index.json; one shard is written as model.safetensors with no index. Files of
+// an earlier save into the same folder that this one did not write are removed. `on_progress` gets
+// the fraction of bytes written; false cancels (throws Cancelled).
+void write_sharded_checkpoint(const std::filesystem::path& dir,
+                              const std::vector<LazyTensor>& tensors, uint64_t max_shard_bytes,
+                              const std::function<bool(double)>& on_progress = {});
+// The same for tensors already in memory, in name order.
 void write_sharded_checkpoint(const std::filesystem::path& dir,
                               const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                               uint64_t max_shard_bytes);

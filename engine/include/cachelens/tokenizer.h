@@ -31,7 +31,8 @@ class Tokenizer {
   Tokenizer(const Tokenizer&);
   Tokenizer& operator=(const Tokenizer&);
 
-  // Added tokens in the text are matched first (longest match wins) when `parse_special`.
+  // Added tokens in the text are matched first (longest match wins) when `parse_special`; without
+  // it only the non-special ones are (Hugging Face's split_special_tokens).
   std::vector<int32_t> encode(std::string_view text, bool parse_special = true) const;
   // Byte-level inverse over the whole run (never per id, so multi-byte UTF-8 survives); invalid
   // UTF-8 at the end of a partial run is kept as U+FFFD.

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// The engine's front door: a Session owns one loaded LLaDA-V model on one device and answers
+// requests. Nothing here exposes tensors, so the UI can use it directly.
+//
+// Basic usage:
+//   auto session = cachelens::Session::load("resources/models/...", {});
+//   cachelens::GenerateRequest request;
+//   request.prompt = "What colour is the circle?";
+//   request.image_path = "photo.png";
+//   auto result = session->generate(request);
+//   std::cout << result.answer;
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cachelens/chat_template.h"
+#include "cachelens/config.h"
+#include "cachelens/decode.h"
+#include "cachelens/trace.h"
+
+namespace cachelens {
+
+class Tokenizer;
+
+struct LoadOptions {
+  std::string device = "cpu";  // cpu | cuda | cuda:N | auto
+  std::string dtype = "auto";  // auto | fp32 | bf16 | fp16
+  // Progress in [0, 1] with a stage name; return false to cancel (load throws Cancelled).
+  std::function<bool(double fraction, const std::string& stage)> on_progress;
+};
+
+struct ModelInfo {
+  std::string name;  // the folder's name
+  std::filesystem::path path;
+  ModelConfig config;
+  int64_t parameters = 0;
+  int64_t checkpoint_bytes = 0;  // tensor bytes as stored
+  std::string device;            // "cpu", "cuda:0"
+  std::string dtype;             // "fp32", "bf16", "fp16"
+  std::string device_reason;
+  bool has_vision = false;
+};
+
+struct GenerateRequest {
+  std::string prompt;
+  std::filesystem::path image_path;  // empty: text only
+  DecodeSettings decode;
+  ChatOptions chat;
+};
+
+struct GenerateResult {
+  std::string answer;
+  std::vector<int32_t> token_ids;  // answer tokens, without the stop token or leftover masks
+  bool stopped_at_eot = false;
+  int64_t steps = 0;
+  int64_t nfe = 0;
+  int64_t prompt_length = 0;  // rows before the answer (text + image)
+  int64_t image_tokens = 0;
+  double vision_ms = 0.0;     // image preprocessing + vision tower + projector
+  double wall_ms = 0.0;       // the whole request, model load excluded
+  double tokens_per_s = 0.0;  // answer tokens / wall time
+  std::string device;
+};
+
+class Session {
+ public:
+  static std::unique_ptr<Session> load(const std::filesystem::path& model_dir,
+                                       const LoadOptions& options = {});
+  ~Session();
+
+  const ModelInfo& info() const;
+  const Tokenizer& tokenizer() const;
+  // Rows an image of this size becomes (anyres arithmetic only, no pixels needed).
+  int64_t image_tokens_for(int64_t width, int64_t height) const;
+
+  // Runs the denoising loop. `on_step` receives every step's event; `should_stop` is polled before
+  // every layer and step, and a true answer throws Cancelled.
+  GenerateResult generate(const GenerateRequest& request,
+                          const std::function<void(const StepEvent&)>& on_step = {},
+                          const std::function<bool()>& should_stop = {});
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cachelens

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#include <chrono>
+#include <optional>
+
+#include <torch/torch.h>
+
+#include "cachelens/checkpoint.h"
+#include "cachelens/device.h"
+#include "cachelens/engine.h"
+#include "cachelens/error.h"
+#include "cachelens/image.h"
+#include "cachelens/language_model.h"
+#include "cachelens/vision_model.h"
+#include "decode/denoiser.h"
+
+namespace cachelens {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+int32_t optional_id(const Tokenizer& tokenizer, const char* text) {
+  const auto id = tokenizer.find_id(text);
+  return id ? *id : -1;
+}
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+struct Session::Impl {
+  Checkpoint checkpoint;
+  DeviceChoice device;
+  ModelInfo info;
+  std::optional<LanguageModel> language;
+  std::optional<VisionModel> vision;
+  SpecialIds special;
+
+  torch::Tensor prompt_embeddings(const std::vector<int32_t>& ids,
+                                  const torch::Tensor& image_rows) const;
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOptions& options) {
+  const auto report = [&](double fraction, const std::string& stage) {
+    if (options.on_progress && !options.on_progress(fraction, stage)) throw Cancelled();
+  };
+  report(0.0, "reading " + model_dir.string());
+  auto impl = std::make_unique<Impl>();
+  impl->device = resolve_device(options.device, options.dtype);
+  impl->checkpoint = Checkpoint::open(model_dir);
+  const auto& config = impl->checkpoint.config;
+  const auto& archive = impl->checkpoint.archive;
+
+  const auto tensor_options =
+      torch::TensorOptions().dtype(impl->device.dtype).device(impl->device.device);
+  const auto specs = expected_tensor_specs(config);
+  size_t loaded = 0;
+  const auto tick = [&] {
+    ++loaded;
+    report(0.05 + 0.95 * static_cast<double>(loaded) / static_cast<double>(specs.size()),
+           "loading weights");
+  };
+  {
+    c10::InferenceMode guard;
+    impl->language.emplace(
+        LanguageWeights::load(archive, config.text, impl->checkpoint.tokenizer.size(),
+                              tensor_options, tick),
+        config.text);
+    if (config.has_vision) {
+      impl->vision.emplace(VisionWeights::load(archive, config, tensor_options, tick), config);
+    }
+  }
+
+  const auto& tok = impl->checkpoint.tokenizer;
+  impl->special.mask = optional_id(tok, "<|mdm_mask|>");
+  impl->special.stop = optional_id(tok, "<|eot_id|>");
+  // The reference bans these four at masked positions. We also ban the mask token itself: the
+  // reference would keep such a position masked and predict it again (lladav-model.md §10.7), which
+  // a threshold loop could repeat forever on a random model.
+  for (const char* text : {"<|endoftext|>", "<|startoftext|>", "<|start_header_id|>",
+                           "<|end_header_id|>", "<|mdm_mask|>"}) {
+    const int32_t id = optional_id(tok, text);
+    if (id >= 0) impl->special.banned.push_back(id);
+  }
+  if (impl->special.mask < 0) {
+    fail("tokenizer.json in '", model_dir.string(), "' has no <|mdm_mask|> token");
+  }
+
+  auto& info = impl->info;
+  info.path = model_dir;
+  info.name = fs::absolute(model_dir).lexically_normal().filename().string();
+  if (info.name.empty()) info.name = fs::absolute(model_dir).parent_path().filename().string();
+  info.config = config;
+  info.device = impl->device.device_name();
+  info.dtype = impl->device.dtype_name();
+  info.device_reason = impl->device.reason;
+  info.has_vision = config.has_vision;
+  for (const auto& spec : specs) {
+    const auto& t = archive.info(spec.name);
+    info.parameters += t.numel();
+    info.checkpoint_bytes += static_cast<int64_t>(t.end - t.begin);
+  }
+  report(1.0, "ready");
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+const ModelInfo& Session::info() const {
+  return impl_->info;
+}
+const Tokenizer& Session::tokenizer() const {
+  return impl_->checkpoint.tokenizer;
+}
+
+int64_t Session::image_tokens_for(int64_t width, int64_t height) const {
+  const auto& config = impl_->checkpoint.config;
+  if (!config.has_vision) fail("this model has no vision tower");
+  return plan_anyres(width, height, config.vision, config.mm).image_tokens;
+}
+
+torch::Tensor Session::Impl::prompt_embeddings(const std::vector<int32_t>& ids,
+                                               const torch::Tensor& image_rows) const {
+  const auto index_options = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
+  std::vector<torch::Tensor> parts;
+  std::vector<int64_t> text;
+  const auto flush = [&] {
+    if (text.empty()) return;
+    parts.push_back(language->embed(torch::tensor(text, index_options)));
+    text.clear();
+  };
+  for (int32_t id : ids) {
+    if (id == kImageTokenIndex) {
+      flush();
+      if (!image_rows.defined()) fail("the prompt holds <image> but no image was given");
+      parts.push_back(image_rows.to(language->options()));
+    } else {
+      text.push_back(id);
+    }
+  }
+  flush();
+  auto embeddings = torch::cat(parts, 0);
+  // The reference truncates the spliced sequence to tokenizer_model_max_length.
+  const int64_t max_len = checkpoint.config.mm.tokenizer_model_max_length;
+  if (max_len > 0 && embeddings.size(0) > max_len) embeddings = embeddings.narrow(0, 0, max_len);
+  return embeddings;
+}
+
+GenerateResult Session::generate(const GenerateRequest& request,
+                                 const std::function<void(const StepEvent&)>& on_step,
+                                 const std::function<bool()>& should_stop) {
+  c10::InferenceMode guard;
+  auto& impl = *impl_;
+  const auto start = Clock::now();
+  request.decode.validate();
+  const std::string prompt = trim(request.prompt);
+  if (prompt.empty()) fail("the prompt is empty");
+  const bool with_image = !request.image_path.empty();
+  if (with_image && !impl.vision) {
+    fail("model '", impl.info.name, "' has no vision tower; it cannot take an image");
+  }
+  if (!with_image && prompt.find("<image>") != std::string::npos) {
+    fail("the prompt holds <image> but no image was given");
+  }
+
+  GenerateResult result;
+  torch::Tensor image_rows;
+  if (with_image) {
+    const auto image = load_image(request.image_path);
+    if (should_stop && should_stop()) throw Cancelled();
+    AnyresPlan plan;
+    image_rows = impl.vision->image_rows(image, &plan);
+    result.image_tokens = plan.image_tokens;
+    result.vision_ms = ms_between(start, Clock::now());
+  }
+  const auto& tok = impl.checkpoint.tokenizer;
+  const auto ids = tokenize_with_image_placeholders(
+      tok, render_chat_prompt(prompt, with_image, request.chat), request.chat);
+
+  DenoiseRequest denoise;
+  denoise.prompt_embeddings = impl.prompt_embeddings(ids, image_rows);
+  denoise.settings = request.decode;
+  denoise.special = impl.special;
+  denoise.on_step = on_step;
+  denoise.should_stop = should_stop;
+  const auto outcome = run_denoising(*impl.language, denoise);
+
+  const int64_t end = outcome.stop_offset >= 0 ? outcome.stop_offset
+                                               : static_cast<int64_t>(outcome.answer_region.size());
+  for (int64_t i = 0; i < end; ++i) {
+    const int32_t id = outcome.answer_region[static_cast<size_t>(i)];
+    if (id != impl.special.mask) result.token_ids.push_back(id);  // leftover masks are no answer
+  }
+  result.answer = tok.decode(result.token_ids, /*skip_special=*/true);
+  result.stopped_at_eot = outcome.stop_offset >= 0;
+  result.steps = outcome.steps;
+  result.nfe = outcome.nfe;
+  result.prompt_length = denoise.prompt_embeddings.size(0);
+  result.wall_ms = ms_between(start, Clock::now());
+  result.tokens_per_s = result.wall_ms > 0
+                            ? 1000.0 * static_cast<double>(result.token_ids.size()) / result.wall_ms
+                            : 0.0;
+  result.device = impl.info.device;
+  return result;
+}
+
+}  // namespace cachelens

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The denoising loop of lladav-model.md §10.2 over the row-subset executor.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "cachelens/decode.h"
+#include "cachelens/language_model.h"
+#include "cachelens/trace.h"
+
+namespace cachelens {
+
+// Token ids the loop needs, looked up by text in the tokenizer (-1 where absent).
+struct SpecialIds {
+  int32_t mask = -1;            // <|mdm_mask|>
+  int32_t stop = -1;            // <|eot_id|>
+  std::vector<int32_t> banned;  // never emitted at masked positions
+};
+
+struct DenoiseRequest {
+  torch::Tensor prompt_embeddings;  // [Lp, D]
+  DecodeSettings settings;
+  SpecialIds special;
+  std::function<void(const StepEvent&)> on_step;
+  std::function<bool()> should_stop;
+};
+
+struct DenoiseResult {
+  std::vector<int32_t> answer_region;  // all gen_length ids, mask id where still masked
+  int64_t stop_offset = -1;            // offset of the first stop token in the region, or -1
+  int64_t steps = 0;
+  int64_t nfe = 0;
+};
+
+DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& request);
+
+}  // namespace cachelens
