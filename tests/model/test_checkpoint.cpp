@@ -20,12 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string open_error(const fs::path& dir) {
-  try {
-    Checkpoint::open(dir);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return test::error_message([&] { Checkpoint::open(dir); });
 }
 
 // Copies a checkpoint folder, rewriting its single safetensors file through `edit`.

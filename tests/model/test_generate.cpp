@@ -33,15 +33,6 @@ GenerateRequest image_request(const std::string& image, int64_t gen = 16, int64_
   return r;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(Generate, PngAndJpegRunEndToEndAndAreDeterministic) {
@@ -177,7 +168,8 @@ TEST(Generate, TextOnlyPromptsUseTheLanguageTowerAlone) {
   EXPECT_EQ(result.image_tokens, 0);
   EXPECT_EQ(result.steps, 8);
   request.image_path = test::source_dir() / "resources/samples/shapes.png";
-  EXPECT_THAT(error_of([&] { session->generate(request); }), HasSubstr("no vision tower"));
+  EXPECT_THAT(test::error_message([&] { session->generate(request); }),
+              HasSubstr("no vision tower"));
 }
 
 TEST(Generate, StopRequestCancelsWithinTheRun) {
@@ -208,15 +200,16 @@ TEST(Generate, UserErrorsAreClear) {
   auto session = tiny_session();
   auto request = image_request("shapes.png");
   request.prompt = "   ";
-  EXPECT_THAT(error_of([&] { session->generate(request); }), HasSubstr("prompt is empty"));
+  EXPECT_THAT(test::error_message([&] { session->generate(request); }),
+              HasSubstr("prompt is empty"));
   request = image_request("missing.png");
-  EXPECT_THAT(error_of([&] { session->generate(request); }), HasSubstr("missing.png"));
+  EXPECT_THAT(test::error_message([&] { session->generate(request); }), HasSubstr("missing.png"));
   request = image_request("shapes.png", 20, 8, 8);
-  EXPECT_THAT(error_of([&] { session->generate(request); }), HasSubstr("not divisible"));
+  EXPECT_THAT(test::error_message([&] { session->generate(request); }), HasSubstr("not divisible"));
   LoadOptions cuda;
   cuda.device = "cuda";
   if (!cachelens::cuda_available()) {
-    EXPECT_THAT(error_of([&] { Session::load(test::generated_model("tiny"), cuda); }),
+    EXPECT_THAT(test::error_message([&] { Session::load(test::generated_model("tiny"), cuda); }),
                 HasSubstr("CUDA"));
   }
 }

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "test_support.h"
 
+#include <gtest/gtest.h>
+
+#include "cachelens/error.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
 #include <random>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace cachelens::test {
 
@@ -25,8 +30,45 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::filesystem::path source_dir() { return CACHELENS_SOURCE_DIR; }
-std::filesystem::path cli_path() { return CACHELENS_CLI_PATH; }
+std::filesystem::path source_dir() {
+  return CACHELENS_SOURCE_DIR;
+}
+std::filesystem::path cli_path() {
+  return CACHELENS_CLI_PATH;
+}
+
+std::string error_message(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+void expect_error(const std::function<void()>& action, const std::vector<std::string>& parts) {
+  const std::string message = error_message(action);
+  EXPECT_NE(message, "<no error>") << "expected cachelens::Error";
+  for (const auto& part : parts) {
+    EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+  }
+}
+
+Image pattern_image(int w, int h) {
+  Image im;
+  im.width = w;
+  im.height = h;
+  im.rgb.resize(size_t(w) * h * 3);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      uint8_t* p = &im.rgb[(size_t(y) * w + x) * 3];
+      p[0] = uint8_t(x * 255 / std::max(w - 1, 1));
+      p[1] = uint8_t(((x * 7 + y * 13) ^ (x * y)) & 255);
+      p[2] = ((x / 3 + y / 2) % 2) ? 255 : 0;
+    }
+  }
+  return im;
+}
 
 int run_command(const std::string& command, std::string* output) {
   FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");

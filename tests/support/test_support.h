@@ -3,7 +3,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "cachelens/image.h"
 
 namespace cachelens::test {
 
@@ -23,6 +27,15 @@ class TempDir {
 
 std::filesystem::path source_dir();  // the repository root
 std::filesystem::path cli_path();    // <build>/bin/cachelens-cli
+
+// The message of the cachelens::Error that `action` throws, or "<no error>".
+std::string error_message(const std::function<void()>& action);
+// Checks that `action` throws cachelens::Error and that its message holds every part.
+void expect_error(const std::function<void()>& action, const std::vector<std::string>& parts);
+
+// A deterministic RGB test pattern (gradient, xor texture, stripes); the same as pattern() in
+// scripts/gen_image_reference.py, which made the Pillow reference values.
+Image pattern_image(int width, int height);
 
 // Runs a shell command, returns its exit status; stdout+stderr go to `output`.
 int run_command(const std::string& command, std::string* output);

@@ -12,6 +12,7 @@
 
 #include "cachelens/error.h"
 #include "cachelens/image.h"
+#include "test_support.h"
 
 namespace cachelens {
 namespace {
@@ -27,23 +28,6 @@ MultimodalConfig real_mm(int64_t max_num_patches = 4) {
   }
   mm.max_num_patches = max_num_patches;
   return mm;
-}
-
-// Same as pattern() in scripts/gen_image_reference.py.
-Image pattern_image(int w, int h) {
-  Image im;
-  im.width = w;
-  im.height = h;
-  im.rgb.resize(size_t(w) * h * 3);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      uint8_t* p = &im.rgb[(size_t(y) * w + x) * 3];
-      p[0] = uint8_t(x * 255 / std::max(w - 1, 1));
-      p[1] = uint8_t(((x * 7 + y * 13) ^ (x * y)) & 255);
-      p[2] = ((x / 3 + y / 2) % 2) ? 255 : 0;
-    }
-  }
-  return im;
 }
 
 uint64_t fnv1a64(const uint8_t* data, size_t n) {
@@ -272,7 +256,7 @@ TEST(Anyres, RejectsBadInputs) {
 // --- preprocess_anyres --------------------------------------------------------------------------
 
 TEST(Preprocess, ShapeRangeAndCrops1024x768) {
-  const Image image = pattern_image(1024, 768);
+  const Image image = test::pattern_image(1024, 768);
   const AnyresPlan plan = plan_anyres(1024, 768, real_vision(), real_mm());
   const torch::Tensor crops = preprocess_anyres(image, plan, real_vision());
   ASSERT_EQ(crops.sizes(), (std::vector<int64_t>{7, 3, 384, 384}));
@@ -317,7 +301,7 @@ TEST(Preprocess, ShapeRangeAndCrops1024x768) {
 }
 
 TEST(Preprocess, PaddingRowsForAWideImage) {
-  const Image image = pattern_image(500, 200);
+  const Image image = test::pattern_image(500, 200);
   const AnyresPlan plan = plan_anyres(500, 200, real_vision(), real_mm());
   const torch::Tensor crops = preprocess_anyres(image, plan, real_vision());
   ASSERT_EQ(crops.size(0), plan.num_crops);
@@ -345,7 +329,8 @@ TEST(Preprocess, MatchesPillowProcessAnyresImage) {
   for (const auto& r : rows) {
     SCOPED_TRACE(std::to_string(r.w) + "x" + std::to_string(r.h));
     const AnyresPlan plan = plan_anyres(r.w, r.h, real_vision(), real_mm());
-    const torch::Tensor crops = preprocess_anyres(pattern_image(r.w, r.h), plan, real_vision());
+    const torch::Tensor crops =
+        preprocess_anyres(test::pattern_image(r.w, r.h), plan, real_vision());
     ASSERT_EQ(crops.size(0), int64_t(r.crop_hashes.size()));
     for (size_t i = 0; i < r.crop_hashes.size(); ++i) {
       const std::vector<uint8_t> bytes = crop_bytes(crops[int64_t(i)]);
@@ -358,7 +343,7 @@ TEST(Preprocess, RejectsAPlanForAnotherTower) {
   const AnyresPlan plan = plan_anyres(500, 375, real_vision(), real_mm());
   VisionConfig other;
   other.image_size = 224;
-  EXPECT_THROW(preprocess_anyres(pattern_image(500, 375), plan, other), Error);
+  EXPECT_THROW(preprocess_anyres(test::pattern_image(500, 375), plan, other), Error);
 }
 
 }  // namespace

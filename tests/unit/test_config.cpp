@@ -15,19 +15,9 @@
 namespace cachelens {
 namespace {
 
+using cachelens::test::expect_error;
 using nlohmann::json;
 using Pairs = std::vector<std::pair<int64_t, int64_t>>;
-
-void expect_error(const std::function<void()>& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    ADD_FAILURE() << "expected cachelens::Error";
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    for (const auto& part : parts)
-      EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
-  }
-}
 
 Pairs grid_1_to_6(int64_t unit) {
   Pairs out;

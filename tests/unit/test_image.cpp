@@ -30,23 +30,6 @@ fs::path fixture(const std::string& name) {
   return test::source_dir() / "tests" / "data" / "images" / name;
 }
 
-// Same as pattern() in scripts/gen_image_reference.py.
-Image pattern_image(int w, int h) {
-  Image im;
-  im.width = w;
-  im.height = h;
-  im.rgb.resize(size_t(w) * h * 3);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      uint8_t* p = &im.rgb[(size_t(y) * w + x) * 3];
-      p[0] = uint8_t(x * 255 / std::max(w - 1, 1));
-      p[1] = uint8_t(((x * 7 + y * 13) ^ (x * y)) & 255);
-      p[2] = ((x / 3 + y / 2) % 2) ? 255 : 0;
-    }
-  }
-  return im;
-}
-
 uint64_t fnv1a64(const std::vector<uint8_t>& data) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t b : data) h = (h ^ b) * 0x100000001b3ull;
@@ -322,7 +305,7 @@ TEST(ResizeBicubic, MatchesPillowExactly) {
   for (const auto& c : kPillowCases) {
     SCOPED_TRACE(std::to_string(c.src_w) + "x" + std::to_string(c.src_h) + " -> " +
                  std::to_string(c.dst_w) + "x" + std::to_string(c.dst_h));
-    const Image out = resize_bicubic(pattern_image(c.src_w, c.src_h), c.dst_w, c.dst_h);
+    const Image out = resize_bicubic(test::pattern_image(c.src_w, c.src_h), c.dst_w, c.dst_h);
     ASSERT_EQ(out.width, c.dst_w);
     ASSERT_EQ(out.height, c.dst_h);
     for (const auto& s : c.samples) {
@@ -348,11 +331,11 @@ TEST(ResizeBicubic, ShrinkEveryByteMatchesPillow) {  // 37x23 -> 13x9
       7, 25, 94, 26, 71, 155, 46, 165, 102, 66, 190, 151, 87, 128, 107, 107, 143, 145, 127, 139, 114, 147, 56, 137, 167, 121, 122, 188, 206, 129, 208, 150, 131, 228, 106, 119, 247, 128, 146,
       // clang-format on
   };
-  EXPECT_EQ(resize_bicubic(pattern_image(37, 23), 13, 9).rgb, pillow);
+  EXPECT_EQ(resize_bicubic(test::pattern_image(37, 23), 13, 9).rgb, pillow);
 }
 
 TEST(ResizeBicubic, IdentityReturnsTheSamePixels) {
-  const Image in = pattern_image(31, 17);
+  const Image in = test::pattern_image(31, 17);
   const Image out = resize_bicubic(in, 31, 17);
   EXPECT_EQ(out.width, 31);
   EXPECT_EQ(out.height, 17);
@@ -377,7 +360,7 @@ TEST(ResizeBicubic, FlatImagesStayFlat) {  // the normalised fixed-point weights
 }
 
 TEST(ResizeBicubic, RejectsBadSizes) {
-  EXPECT_THROW(resize_bicubic(pattern_image(4, 4), 0, 4), Error);
+  EXPECT_THROW(resize_bicubic(test::pattern_image(4, 4), 0, 4), Error);
   EXPECT_THROW(resize_bicubic(Image{}, 4, 4), Error);
 }
 

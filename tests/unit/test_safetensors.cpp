@@ -17,20 +17,9 @@ namespace cachelens {
 namespace {
 
 namespace fs = std::filesystem;
+using test::expect_error;
 using test::TempDir;
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
-
-// Runs `action` and checks it throws cachelens::Error whose message holds every part.
-void expect_error(const std::function<void()>& action, const std::vector<std::string>& parts) {
-  try {
-    action();
-    ADD_FAILURE() << "expected cachelens::Error";
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    for (const auto& part : parts)
-      EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
-  }
-}
 
 // A safetensors file made by hand: 8-byte little-endian length, header text, data bytes.
 void write_raw(const fs::path& file, const std::string& header, const std::string& data,

@@ -90,15 +90,6 @@ class Trained : public ::testing::Test {
 };
 std::string* Trained::json_text_ = nullptr;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 TEST(Tokenizer, KnownEncodingsFollowMergeRanks) {
   const Tokenizer t = tiny();
   EXPECT_EQ(t.encode("hello world"), (Ids{11, 12, 13, 2, 7}));
@@ -144,8 +135,10 @@ TEST(Tokenizer, LookupsAndDecodeOptions) {
   EXPECT_EQ(t.find_id("hello"), 11);
   EXPECT_EQ(t.find_id("<|eot_id|>"), 20);
   EXPECT_FALSE(t.find_id("nope"));
-  EXPECT_NE(error_of([&] { t.id_of("nope"); }).find("'nope'"), std::string::npos);
-  EXPECT_NE(error_of([&] { t.token_text(19); }).find("19"), std::string::npos);
+  EXPECT_NE(cachelens::test::error_message([&] { t.id_of("nope"); }).find("'nope'"),
+            std::string::npos);
+  EXPECT_NE(cachelens::test::error_message([&] { t.token_text(19); }).find("19"),
+            std::string::npos);
   EXPECT_TRUE(t.is_special(20));
   EXPECT_FALSE(t.is_special(22));
   EXPECT_FALSE(t.is_special(11));
@@ -181,38 +174,38 @@ TEST(Tokenizer, BadFilesNameTheFileAndField) {
     return (dir / name).string();
   };
   const std::string not_json = write("not_json.json", "{ this is not json");
-  std::string e = error_of([&] { Tokenizer::from_file(not_json); });
+  std::string e = cachelens::test::error_message([&] { Tokenizer::from_file(not_json); });
   EXPECT_NE(e.find(not_json), std::string::npos) << e;
   EXPECT_NE(e.find("not valid JSON"), std::string::npos) << e;
 
   json no_model = tiny_json();
   no_model.erase("model");
   const std::string missing = write("no_model.json", no_model.dump());
-  e = error_of([&] { Tokenizer::from_file(missing); });
+  e = cachelens::test::error_message([&] { Tokenizer::from_file(missing); });
   EXPECT_NE(e.find(missing), std::string::npos) << e;
   EXPECT_NE(e.find("'model'"), std::string::npos) << e;
 
   json wordpiece = tiny_json();
   wordpiece["model"]["type"] = "WordPiece";
   const std::string wrong = write("wordpiece.json", wordpiece.dump());
-  e = error_of([&] { Tokenizer::from_file(wrong); });
+  e = cachelens::test::error_message([&] { Tokenizer::from_file(wrong); });
   EXPECT_NE(e.find(wrong), std::string::npos) << e;
   EXPECT_NE(e.find("model.type"), std::string::npos) << e;
   EXPECT_NE(e.find("BPE"), std::string::npos) << e;
 
   json bad_merge = tiny_json();
   bad_merge["model"]["merges"].push_back("x y");
-  e = error_of([&] { tiny(bad_merge); });
+  e = cachelens::test::error_message([&] { tiny(bad_merge); });
   EXPECT_NE(e.find("'x' 'y'"), std::string::npos) << e;
 
   json bad_regex = tiny_json();
   bad_regex["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "(?<=a)b";
-  e = error_of([&] { tiny(bad_regex); });
+  e = cachelens::test::error_message([&] { tiny(bad_regex); });
   EXPECT_NE(e.find("tiny"), std::string::npos) << e;
   EXPECT_NE(e.find("lookbehind"), std::string::npos) << e;
 
   const std::string absent = (dir / "absent.json").string();
-  e = error_of([&] { Tokenizer::from_file(absent); });
+  e = cachelens::test::error_message([&] { Tokenizer::from_file(absent); });
   EXPECT_NE(e.find(absent), std::string::npos) << e;
 }
 

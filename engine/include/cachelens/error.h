@@ -3,10 +3,12 @@
 // tensor and say what was expected. Nothing in the engine prints or exits.
 #pragma once
 
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace cachelens {
 
@@ -21,6 +23,13 @@ template <typename... Parts>
   std::ostringstream out;
   (out << ... << std::forward<Parts>(parts));
   throw Error(out.str());
+}
+
+// "[4096, 128]": how messages write a tensor shape.
+inline std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
 }
 
 // Thrown when a progress or stop callback asked to cancel; callers tell it apart from failures.

@@ -18,14 +18,6 @@ using nlohmann::json;
 // keeps a corrupt length from making us parse gigabytes as JSON.
 constexpr uint64_t kMaxHeaderBytes = 100ull * 1000 * 1000;
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::ostringstream out;
-  out << "[";
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << "]";
-  return out.str();
-}
-
 // Reads a non-negative JSON integer; false for any other JSON value.
 bool read_u64(const json& value, uint64_t* out) {
   if (value.is_number_unsigned()) {

@@ -1,26 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "cachelens/checkpoint.h"
 
-#include <sstream>
-
 #include "cachelens/error.h"
 
 namespace cachelens {
 namespace fs = std::filesystem;
 
 const char* const kVisionPrefix = "model.vision_tower.vision_tower.vision_model.";
-
-namespace {
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::ostringstream out;
-  out << "[";
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-  out << "]";
-  return out.str();
-}
-
-}  // namespace
 
 std::vector<TensorSpec> language_tensor_specs(const TextConfig& t) {
   const int64_t d = t.hidden_size, f = t.intermediate_size;
