@@ -72,27 +72,17 @@ def main():
     def ident(name):
         return "k" + name.replace("_", "")
 
-    for name, rs in tables.items():
-        lines.append(f"const CodeRange {ident(name)}[] = {{")
-        row = []
-        for lo, hi in rs:
-            row.append(f"{{0x{lo:X},0x{hi:X}}}")
-            if len(row) == 8:
-                lines.append("    " + ",".join(row) + ",")
-                row = []
-        if row:
+    def emit_pairs(declaration, pairs):
+        # Eight {lo,hi} pairs a line, the layout clang-format leaves alone.
+        lines.append(declaration + " = {")
+        for start in range(0, len(pairs), 8):
+            row = [f"{{0x{a:X},0x{b:X}}}" for a, b in pairs[start:start + 8]]
             lines.append("    " + ",".join(row) + ",")
         lines.append("};")
-    lines.append("const FoldPair kFolds[] = {")
-    row = []
-    for a, b in folds:
-        row.append(f"{{0x{a:X},0x{b:X}}}")
-        if len(row) == 8:
-            lines.append("    " + ",".join(row) + ",")
-            row = []
-    if row:
-        lines.append("    " + ",".join(row) + ",")
-    lines.append("};")
+
+    for name, rs in tables.items():
+        emit_pairs(f"const CodeRange {ident(name)}[]", rs)
+    emit_pairs("const FoldPair kFolds[]", folds)
     lines.append("")
     lines.append("}  // namespace")
     lines.append("")

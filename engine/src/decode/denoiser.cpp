@@ -29,13 +29,11 @@ struct Proposal {
 
 // argmax (with Gumbel noise when temperature > 0) and the fp64 softmax probability of the choice,
 // or uniform scores for `random`. Noise comes from a CPU generator so CPU and CUDA runs agree.
-Proposal propose(torch::Tensor logits, const DecodeSettings& settings, const SpecialIds& special,
+// `banned` (ids on the logits' device, possibly empty) is built once per run by the caller.
+Proposal propose(torch::Tensor logits, const DecodeSettings& settings, const torch::Tensor& banned,
                  at::Generator& generator) {
-  if (!special.banned.empty()) {
+  if (banned.numel() > 0) {
     // Banning at every row equals banning at masked rows: unmasked rows are never committed.
-    const auto banned =
-        torch::tensor(std::vector<int64_t>(special.banned.begin(), special.banned.end()),
-                      torch::TensorOptions().dtype(torch::kInt64).device(logits.device()));
     logits = logits.index_fill(1, banned, -std::numeric_limits<float>::infinity());
   }
   const auto logits64 = logits.to(torch::kFloat64);
@@ -106,6 +104,9 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
           {request.prompt_embeddings.to(model.options()), mask_row.expand({s.gen_length, -1})}, 0)
           .contiguous();
   const auto rope = model.rope_for_length(n);
+  const auto banned = torch::tensor(
+      std::vector<int64_t>(request.special.banned.begin(), request.special.banned.end()),
+      index_options);
   KVCache cache;
   auto generator = at::detail::createCPUGenerator(s.seed);
 
@@ -139,7 +140,7 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
       ForwardStats stats;
       const auto logits = model.forward(inputs, rope, plan, cache, &stats);
       ++result.nfe;
-      const auto proposal = propose(logits, s, request.special, generator);
+      const auto proposal = propose(logits, s, banned, generator);
 
       // Candidates: masked positions of the block before any stop token found so far.
       const int64_t limit = found ? std::min(stop_offset, be) : be;
