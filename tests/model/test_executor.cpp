@@ -98,7 +98,7 @@ TEST(Executor, FullRecomputeMatchesNaiveReference) {
   const int64_t n = 12;
   const auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
   KVCache cache;
-  cache.reset(t, n, false);
+  cache.reset(t, n, {});
   ForwardPlan plan;
   plan.decode_rows = idx({4, 5, 11});
   ForwardStats stats;
@@ -119,7 +119,7 @@ TEST(Executor, PartialRowsWithAFreshCacheEqualFullRecompute) {
   const auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
   const auto rope = model.rope_for_length(n);
   KVCache cache;
-  cache.reset(t, n, false);
+  cache.reset(t, n, {});
   ForwardPlan full;
   full.decode_rows = idx({8, 9, 10, 11});
   const auto full_logits = model.forward(inputs, rope, full, cache, nullptr);
@@ -143,7 +143,7 @@ TEST(Executor, StaleCacheRowsChangeTheAnswerUntilRecomputed) {
   auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
   const auto rope = model.rope_for_length(n);
   KVCache cache;
-  cache.reset(t, n, false);
+  cache.reset(t, n, {});
   ForwardPlan full;
   full.decode_rows = idx({6, 7});
   model.forward(inputs, rope, full, cache, nullptr);
@@ -154,7 +154,7 @@ TEST(Executor, StaleCacheRowsChangeTheAnswerUntilRecomputed) {
   partial.decode_rows = partial.rows;
   const auto stale = model.forward(inputs, rope, partial, cache, nullptr);
   KVCache fresh;
-  fresh.reset(t, n, false);
+  fresh.reset(t, n, {});
   const auto truth = model.forward(inputs, rope, full, fresh, nullptr);
   EXPECT_FALSE(torch::allclose(stale, truth, 1e-4, 1e-4));
   // Recomputing row 2 as well (refreshing its K/V) restores agreement.
@@ -172,7 +172,7 @@ TEST(Executor, WideningRowsAtDepthUsesTheHiddenCache) {
   const auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
   const auto rope = model.rope_for_length(n);
   KVCache cache;
-  cache.reset(t, n, /*keep_hidden=*/true);
+  cache.reset(t, n, {/*hidden=*/true});
   ForwardPlan full;
   full.decode_rows = idx({1, 5});
   const auto truth = model.forward(inputs, rope, full, cache, nullptr);
@@ -193,7 +193,7 @@ TEST(Executor, ClearErrorsForMisuse) {
   const LanguageModel model(random_weights(t, 11), t);
   const auto inputs = model.embed(torch::randint(0, t.vocab_size, {6}, torch::kInt64));
   KVCache cache;
-  cache.reset(t, 6, false);
+  cache.reset(t, 6, {});
   ForwardPlan partial;
   partial.rows = idx({3});
   partial.decode_rows = partial.rows;

@@ -40,16 +40,16 @@ TEST(Generate, PngAndJpegRunEndToEndAndAreDeterministic) {
   for (const char* image : {"shapes.png", "night.jpg"}) {
     const auto a = session->generate(image_request(image));
     const auto b = session->generate(image_request(image));
-    EXPECT_EQ(a.token_ids, b.token_ids) << image;
-    EXPECT_EQ(a.answer, b.answer);
-    EXPECT_GT(a.image_tokens, 16);  // base crop + grid rows
-    EXPECT_EQ(a.image_tokens,
+    EXPECT_EQ(a.summary.token_ids, b.summary.token_ids) << image;
+    EXPECT_EQ(a.summary.answer, b.summary.answer);
+    EXPECT_GT(a.input.image_tokens, 16);  // base crop + grid rows
+    EXPECT_EQ(a.input.image_tokens,
               session->image_tokens_for(image == std::string("shapes.png") ? 320 : 400,
                                         image == std::string("shapes.png") ? 240 : 300));
-    EXPECT_GT(a.prompt_length, a.image_tokens);
-    EXPECT_LE(a.token_ids.size(), 16u);
-    EXPECT_EQ(a.steps, 8);  // 2 blocks x 4 steps, fixed schedule, unless an early stop
-    EXPECT_EQ(a.nfe, a.steps);
+    EXPECT_GT(a.input.prompt_length, a.input.image_tokens);
+    EXPECT_LE(a.summary.token_ids.size(), 16u);
+    EXPECT_EQ(a.summary.steps, 8);  // 2 blocks x 4 steps, fixed schedule, unless an early stop
+    EXPECT_EQ(a.summary.nfe, a.summary.steps);
   }
   // A fresh session over the same folder answers the same.
   auto again = tiny_session();
@@ -90,10 +90,10 @@ TEST(Generate, FixedRuleUnmasksTheScheduledCountEachStep) {
       EXPECT_LE(events[i].decoded_confidences[k], 1.0);
       if (k) EXPECT_GE(events[i].decoded_confidences[k - 1], events[i].decoded_confidences[k]);
     }
-    EXPECT_EQ(events[i].rows_per_layer.size(), 2u);
-    EXPECT_EQ(events[i].rows_per_layer[0], events[i].total_rows);  // full recompute
+    EXPECT_EQ(events[i].cells.layers(), 2);
+    EXPECT_EQ(events[i].recomputed_cells, events[i].total_cells);  // full recompute
   }
-  if (!result.stopped_at_eot) {
+  if (!result.summary.stopped_at_eot) {
     EXPECT_EQ(events.size(), schedule.size());
     for (size_t i = 0; i < events.size(); ++i)
       EXPECT_EQ(events[i].decoded_positions.size(), schedule[i]);
@@ -112,9 +112,9 @@ TEST(Generate, EveryUnmaskRuleTerminatesWithinItsBound) {
       ++events;
       EXPECT_GE(e.decoded_positions.size(), 1u) << unmask_rule_name(rule);
     });
-    EXPECT_EQ(events, result.steps);
-    EXPECT_LE(result.steps, 16) << unmask_rule_name(rule);  // at least one token per step
-    if (rule == UnmaskRule::Fixed || rule == UnmaskRule::Random) EXPECT_LE(result.steps, 8);
+    EXPECT_EQ(events, result.summary.steps);
+    EXPECT_LE(result.summary.steps, 16) << unmask_rule_name(rule);  // at least one token per step
+    if (rule == UnmaskRule::Fixed || rule == UnmaskRule::Random) EXPECT_LE(result.summary.steps, 8);
   }
 }
 
@@ -125,11 +125,11 @@ TEST(Generate, TemperatureSamplingIsSeeded) {
   request.decode.seed = 5;
   const auto a = session->generate(request);
   const auto b = session->generate(request);
-  EXPECT_EQ(a.token_ids, b.token_ids);
+  EXPECT_EQ(a.summary.token_ids, b.summary.token_ids);
   bool differs = false;
   for (uint64_t seed = 6; seed < 10 && !differs; ++seed) {
     request.decode.seed = seed;
-    differs = session->generate(request).token_ids != a.token_ids;
+    differs = session->generate(request).summary.token_ids != a.summary.token_ids;
   }
   EXPECT_TRUE(differs) << "four other seeds all gave the same sample";
 }
@@ -148,13 +148,13 @@ TEST(Generate, AnswerStopsAtTheFirstEotAndNeverHoldsBannedTokens) {
     std::vector<int32_t> last;
     const auto result =
         session->generate(request, [&](const StepEvent& e) { last = e.answer_ids; });
-    for (int32_t id : result.token_ids) EXPECT_EQ(banned.count(id), 0u) << id;
-    if (result.stopped_at_eot) {
+    for (int32_t id : result.summary.token_ids) EXPECT_EQ(banned.count(id), 0u) << id;
+    if (result.summary.stopped_at_eot) {
       const auto eot = std::find(last.begin(), last.end(), tok.id_of("<|eot_id|>"));
       ASSERT_NE(eot, last.end());
-      EXPECT_EQ(result.token_ids, std::vector<int32_t>(last.begin(), eot));
+      EXPECT_EQ(result.summary.token_ids, std::vector<int32_t>(last.begin(), eot));
     } else {
-      EXPECT_EQ(result.token_ids.size(), 32u);
+      EXPECT_EQ(result.summary.token_ids.size(), 32u);
     }
   }
 }
@@ -165,8 +165,8 @@ TEST(Generate, TextOnlyPromptsUseTheLanguageTowerAlone) {
   request.prompt = "Count to three.";
   request.decode.gen_length = request.decode.block_length = request.decode.steps = 8;
   const auto result = session->generate(request);
-  EXPECT_EQ(result.image_tokens, 0);
-  EXPECT_EQ(result.steps, 8);
+  EXPECT_EQ(result.input.image_tokens, 0);
+  EXPECT_EQ(result.summary.steps, 8);
   request.image_path = test::source_dir() / "resources/samples/shapes.png";
   EXPECT_THAT(test::error_message([&] { session->generate(request); }),
               HasSubstr("no vision tower"));

@@ -7,8 +7,9 @@
 //   cachelens::GenerateRequest request;
 //   request.prompt = "What colour is the circle?";
 //   request.image_path = "photo.png";
-//   auto result = session->generate(request);
-//   std::cout << result.answer;
+//   request.strategy.name = "fast-dllm-dual";
+//   auto trace = session->generate(request);
+//   std::cout << trace.summary.answer;
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "cachelens/chat_template.h"
 #include "cachelens/config.h"
 #include "cachelens/decode.h"
+#include "cachelens/strategy.h"
 #include "cachelens/trace.h"
 
 namespace cachelens {
@@ -49,22 +51,10 @@ struct ModelInfo {
 struct GenerateRequest {
   std::string prompt;
   std::filesystem::path image_path;  // empty: text only
+  std::string expected_answer;       // optional: the trace scores the answer against it
   DecodeSettings decode;
+  StrategySettings strategy;  // the cache strategy (default `none`)
   ChatOptions chat;
-};
-
-struct GenerateResult {
-  std::string answer;
-  std::vector<int32_t> token_ids;  // answer tokens, without the stop token or leftover masks
-  bool stopped_at_eot = false;
-  int64_t steps = 0;
-  int64_t nfe = 0;
-  int64_t prompt_length = 0;  // rows before the answer (text + image)
-  int64_t image_tokens = 0;
-  double vision_ms = 0.0;     // image preprocessing + vision tower + projector
-  double wall_ms = 0.0;       // the whole request, model load excluded
-  double tokens_per_s = 0.0;  // answer tokens / wall time
-  std::string device;
 };
 
 class Session {
@@ -78,11 +68,12 @@ class Session {
   // Rows an image of this size becomes (anyres arithmetic only, no pixels needed).
   int64_t image_tokens_for(int64_t width, int64_t height) const;
 
-  // Runs the denoising loop. `on_step` receives every step's event; `should_stop` is polled before
-  // every layer and step, and a true answer throws Cancelled.
-  GenerateResult generate(const GenerateRequest& request,
-                          const std::function<void(const StepEvent&)>& on_step = {},
-                          const std::function<bool()>& should_stop = {});
+  // Runs the denoising loop with the request's strategy and returns the whole trace. `on_step`
+  // receives every step's event; `should_stop` is polled before every layer and step, and a true
+  // answer throws Cancelled.
+  Trace generate(const GenerateRequest& request,
+                 const std::function<void(const StepEvent&)>& on_step = {},
+                 const std::function<bool()>& should_stop = {});
 
  private:
   struct Impl;

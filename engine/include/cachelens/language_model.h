@@ -37,42 +37,81 @@ struct LanguageWeights {
                               const std::function<void()>& on_tensor = {});
 };
 
-// Per-layer caches of the executor. k/v hold every position, post-RoPE ([kv_heads, N, head_dim]);
-// hidden_in (only with keep_hidden) holds each layer's input, so a strategy can bring a row back
-// into the computation at a deeper layer without recomputing the shallower ones.
+// Per-layer caches of the executor. k/v hold every position, post-RoPE ([kv_heads, N, head_dim]).
+// Optional features, as a strategy needs them: hidden_in ([N, D], each layer's input, so a row can
+// join the computation at a deeper layer without recomputing the shallower ones), q (post-RoPE
+// queries [heads, N, head_dim], for Elastic-Cache's drift test) and attn_out/mlp_out ([N, D], the
+// layer's two residual contributions, for dLLM-Cache's feature reuse).
 struct LayerCache {
-  torch::Tensor k, v, hidden_in;
+  torch::Tensor k, v, hidden_in, q, attn_out, mlp_out;
+};
+struct CacheFeatures {
+  bool hidden = false;
+  bool queries = false;
+  bool outputs = false;
 };
 struct KVCache {
   std::vector<LayerCache> layers;
   int64_t length = 0;
-  bool keep_hidden = false;
+  CacheFeatures features;
   // Empties the cache for a sequence of `length` positions. Nothing is allocated: the first
   // forward of a run computes every row and fills it (every strategy starts with a full step).
-  void reset(const TextConfig& text, int64_t length, bool keep_hidden);
+  void reset(const TextConfig& text, int64_t length, CacheFeatures features);
   bool empty() const { return layers.empty(); }
 };
 
+// Elastic-Cache's observation of each layer's attention (cache-strategies.md §5.4).
+struct AttentionObservation {
+  // Positions whose attention rows are compared with the previous step's (must be computed rows
+  // at every layer that tests); the drift is measured only at partial-row layers.
+  torch::Tensor tracked;
+  // Positions (computed rows) whose attention, summed over heads and rows, picks the most-attended
+  // eligible keys.
+  torch::Tensor window;
+  torch::Tensor eligible;  // float [N]: 1 where a key may be picked
+  int64_t top_k = 1;
+  // The reference code takes the cosine across heads per (row, key) and averages; the paper's
+  // formula is the cosine over the key axis. Both are offered.
+  bool drift_over_keys = false;
+};
+
+// dLLM-Cache's feature reuse (cache-strategies.md §4): every row flows through every layer, but
+// only `computed` rows (plus the least-similar probe rows) get attention and MLP; the others add
+// the layer's cached attention and MLP outputs. Requires CacheFeatures::outputs.
+struct FeatureReuse {
+  torch::Tensor computed;    // rows recomputed in full; undefined = every row (a full refresh)
+  torch::Tensor probe;       // rows whose V is recomputed and compared with the cached V
+  int64_t probe_select = 0;  // that many least-similar probe rows are recomputed in full
+};
+
 // What a strategy may look at after a layer: the rows just computed and their post-RoPE queries,
-// with the layer's cache (for attention observations such as Elastic-Cache's drift test).
+// the layer's cache, and the attention observation when one was asked for.
 struct LayerView {
   int layer = 0;
   const torch::Tensor& rows;  // undefined = all positions
   const torch::Tensor& q;     // [heads, n, head_dim]
   const LayerCache& cache;
+  bool full;                   // every position was computed at this layer
+  double drift;                // NaN where not measured
+  torch::Tensor top_attended;  // int64 positions; undefined without an observation
 };
 
 struct ForwardPlan {
   torch::Tensor rows;         // int64 ascending positions for layer 0; undefined = all positions
   torch::Tensor decode_rows;  // int64 ascending positions whose logits are wanted
-  // After each layer but the last: the rows for the next layers (undefined = unchanged). Rows
-  // that were not computed at the previous layer need keep_hidden in the cache.
+  // After each layer: the rows for the next layers (undefined = unchanged; ignored after the last
+  // layer). Rows that were not computed at the previous layer need CacheFeatures::hidden.
   std::function<torch::Tensor(const LayerView&)> after_layer;
   std::function<bool()> should_stop;  // polled before every layer; true throws Cancelled
+  const AttentionObservation* observe = nullptr;
+  const FeatureReuse* features = nullptr;  // with rows undefined
 };
 
 struct ForwardStats {
-  std::vector<int64_t> rows_per_layer;  // rows computed at each layer
+  std::vector<int64_t> rows_per_layer;       // rows computed in full at each layer
+  std::vector<torch::Tensor> computed_rows;  // per layer; undefined = all positions
+  std::vector<torch::Tensor> partial_rows;   // per layer: V-only rows (dLLM-Cache)
+  std::vector<double> drift;                 // per layer; NaN where not measured
 };
 
 class LanguageModel {
@@ -93,6 +132,18 @@ class LanguageModel {
                         const ForwardPlan& plan, KVCache& cache, ForwardStats* stats) const;
 
  private:
+  struct LayerResult {
+    torch::Tensor h, q;
+    bool full;
+    double drift;
+    torch::Tensor top_attended;
+  };
+  LayerResult row_layer(int64_t layer, torch::Tensor h, const torch::Tensor& rows,
+                        const ops::RopeTable& rows_rope, const ForwardPlan& plan, KVCache& cache,
+                        bool hidden_stored) const;
+  torch::Tensor feature_layer(int64_t layer, torch::Tensor h, const ops::RopeTable& rope,
+                              const FeatureReuse& reuse, KVCache& cache, ForwardStats* stats) const;
+
   LanguageWeights weights_;
   TextConfig text_;
 };

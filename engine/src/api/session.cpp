@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -10,6 +11,7 @@
 #include "cachelens/error.h"
 #include "cachelens/image.h"
 #include "cachelens/language_model.h"
+#include "cachelens/metrics.h"
 #include "cachelens/vision_model.h"
 #include "decode/denoiser.h"
 
@@ -155,13 +157,14 @@ torch::Tensor Session::Impl::prompt_embeddings(const std::vector<int32_t>& ids,
   return embeddings;
 }
 
-GenerateResult Session::generate(const GenerateRequest& request,
-                                 const std::function<void(const StepEvent&)>& on_step,
-                                 const std::function<bool()>& should_stop) {
+Trace Session::generate(const GenerateRequest& request,
+                        const std::function<void(const StepEvent&)>& on_step,
+                        const std::function<bool()>& should_stop) {
   c10::InferenceMode guard;
   auto& impl = *impl_;
   const auto start = Clock::now();
   request.decode.validate();
+  request.strategy.validate(request.decode.rule);
   const std::string prompt = trim(request.prompt);
   if (prompt.empty()) fail("the prompt is empty");
   const bool with_image = !request.image_path.empty();
@@ -172,45 +175,75 @@ GenerateResult Session::generate(const GenerateRequest& request,
     fail("the prompt holds <image> but no image was given");
   }
 
-  GenerateResult result;
+  Trace trace;
+  auto& input = trace.input;
+  auto& summary = trace.summary;
+  input.model = impl.info.name;
+  input.prompt = prompt;
+  input.image_path = request.image_path.string();
+  input.expected_answer = request.expected_answer;
+  input.num_layers = impl.checkpoint.config.text.num_layers;
+  input.mask_id = impl.special.mask;
+  input.device = impl.info.device;
+  input.dtype = impl.info.dtype;
+  trace.settings.decode = request.decode;
+  trace.settings.strategy.name = request.strategy.name;
+  trace.settings.strategy.values = request.strategy.resolved();
+
   torch::Tensor image_rows;
   if (with_image) {
     const auto image = load_image(request.image_path);
     if (should_stop && should_stop()) throw Cancelled();
     AnyresPlan plan;
     image_rows = impl.vision->image_rows(image, &plan);
-    result.image_tokens = plan.image_tokens;
-    result.vision_ms = ms_between(start, Clock::now());
+    input.image_tokens = plan.image_tokens;
+    summary.vision_ms = ms_between(start, Clock::now());
   }
   const auto& tok = impl.checkpoint.tokenizer;
   const auto ids = tokenize_with_image_placeholders(
       tok, render_chat_prompt(prompt, with_image, request.chat), request.chat);
+  if (with_image) {
+    input.image_begin = std::find(ids.begin(), ids.end(), kImageTokenIndex) - ids.begin();
+  }
 
   DenoiseRequest denoise;
   denoise.prompt_embeddings = impl.prompt_embeddings(ids, image_rows);
   denoise.settings = request.decode;
+  denoise.strategy = request.strategy;
   denoise.special = impl.special;
   denoise.on_step = on_step;
   denoise.should_stop = should_stop;
-  const auto outcome = run_denoising(*impl.language, denoise);
+  auto outcome = run_denoising(*impl.language, denoise);
+  input.prompt_length = denoise.prompt_embeddings.size(0);
+  input.length = input.prompt_length + request.decode.gen_length;
 
-  const int64_t end = outcome.stop_offset >= 0 ? outcome.stop_offset
-                                               : static_cast<int64_t>(outcome.answer_region.size());
-  for (int64_t i = 0; i < end; ++i) {
-    const int32_t id = outcome.answer_region[static_cast<size_t>(i)];
-    if (id != impl.special.mask) result.token_ids.push_back(id);  // leftover masks are no answer
+  summary.token_ids = answer_tokens(outcome.answer_region, impl.special.mask, impl.special.stop);
+  summary.answer = tok.decode(summary.token_ids, /*skip_special=*/true);
+  summary.stopped_at_eot = outcome.stop_offset >= 0;
+  summary.steps = outcome.steps;
+  summary.nfe = outcome.nfe;
+  summary.denoise_ms = outcome.denoise_ms;
+  summary.wall_ms = ms_between(start, Clock::now());
+  summary.tokens_per_s =
+      summary.wall_ms > 0 ? 1000.0 * static_cast<double>(summary.token_ids.size()) / summary.wall_ms
+                          : 0.0;
+  summary.ms_per_step =
+      summary.steps > 0 ? summary.denoise_ms / static_cast<double>(summary.steps) : 0.0;
+  summary.recomputed_cells = outcome.recomputed_cells;
+  summary.partial_cells = outcome.partial_cells;
+  summary.total_cells = outcome.total_cells;
+  summary.recompute_fraction =
+      outcome.total_cells > 0
+          ? static_cast<double>(outcome.recomputed_cells + outcome.partial_cells) /
+                static_cast<double>(outcome.total_cells)
+          : 0.0;
+  summary.flops = outcome.flops;
+  summary.flops_full = outcome.flops_full;
+  if (!request.expected_answer.empty()) {
+    summary.correct = answer_matches(summary.answer, request.expected_answer) ? 1 : 0;
   }
-  result.answer = tok.decode(result.token_ids, /*skip_special=*/true);
-  result.stopped_at_eot = outcome.stop_offset >= 0;
-  result.steps = outcome.steps;
-  result.nfe = outcome.nfe;
-  result.prompt_length = denoise.prompt_embeddings.size(0);
-  result.wall_ms = ms_between(start, Clock::now());
-  result.tokens_per_s = result.wall_ms > 0
-                            ? 1000.0 * static_cast<double>(result.token_ids.size()) / result.wall_ms
-                            : 0.0;
-  result.device = impl.info.device;
-  return result;
+  trace.events = std::move(outcome.events);
+  return trace;
 }
 
 }  // namespace cachelens

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The denoising loop of lladav-model.md §10.2 over the row-subset executor.
+// The denoising loop of lladav-model.md §10.2 over the row-subset executor, driven by a cache
+// strategy: the strategy plans the rows of each step, the loop decodes and records the trace.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,11 @@
 
 #include <torch/types.h>
 
+#include <memory>
+
 #include "cachelens/decode.h"
 #include "cachelens/language_model.h"
+#include "cachelens/strategy.h"
 #include "cachelens/trace.h"
 
 namespace cachelens {
@@ -24,6 +28,7 @@ struct SpecialIds {
 struct DenoiseRequest {
   torch::Tensor prompt_embeddings;  // [Lp, D]
   DecodeSettings settings;
+  StrategySettings strategy;
   SpecialIds special;
   std::function<void(const StepEvent&)> on_step;
   std::function<bool()> should_stop;
@@ -34,6 +39,10 @@ struct DenoiseResult {
   int64_t stop_offset = -1;            // offset of the first stop token in the region, or -1
   int64_t steps = 0;
   int64_t nfe = 0;
+  std::vector<std::shared_ptr<const StepEvent>> events;
+  int64_t recomputed_cells = 0, partial_cells = 0, total_cells = 0;
+  double flops = 0.0, flops_full = 0.0;
+  double denoise_ms = 0.0;
 };
 
 DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& request);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cachelens/language_model.h"
 
+#include <limits>
+
 #include <torch/torch.h>
 
 #include "cachelens/error.h"
@@ -32,6 +34,17 @@ void write_rows(torch::Tensor& cache, const torch::Tensor& rows, const torch::Te
 torch::Tensor expand_kv(const torch::Tensor& kv, int64_t heads) {
   const int64_t kv_heads = kv.size(0);
   return kv_heads == heads ? kv : kv.repeat_interleave(heads / kv_heads, 0);
+}
+
+// Where each of `positions` sits in the ascending `rows` (rows undefined = every position).
+torch::Tensor index_within(const torch::Tensor& rows, const torch::Tensor& positions,
+                           const char* what) {
+  if (!rows.defined()) return positions;
+  const auto index = torch::searchsorted(rows, positions).clamp_max(rows.size(0) - 1);
+  if (!rows.index_select(0, index).equal(positions)) {
+    fail("forward: every ", what, " position must be among the computed rows");
+  }
+  return index;
 }
 
 }  // namespace
@@ -68,10 +81,10 @@ LanguageWeights LanguageWeights::load(const SafetensorsArchive& archive, const T
   return w;
 }
 
-void KVCache::reset(const TextConfig& text, int64_t n, bool keep) {
+void KVCache::reset(const TextConfig& text, int64_t n, CacheFeatures wanted) {
   layers.assign(static_cast<size_t>(text.num_layers), LayerCache{});
   length = n;
-  keep_hidden = keep;
+  features = wanted;
 }
 
 LanguageModel::LanguageModel(LanguageWeights weights, TextConfig text)
@@ -88,53 +101,175 @@ ops::RopeTable LanguageModel::rope_for_length(int64_t length) const {
                          options().dtype().toScalarType());
 }
 
+LanguageModel::LayerResult LanguageModel::row_layer(int64_t l, torch::Tensor h,
+                                                    const torch::Tensor& rows,
+                                                    const ops::RopeTable& rows_rope,
+                                                    const ForwardPlan& plan, KVCache& cache,
+                                                    bool hidden_stored) const {
+  const int64_t heads = text_.num_heads, kv_heads = text_.num_kv_heads, hd = text_.head_dim;
+  const auto& w = weights_.layers[static_cast<size_t>(l)];
+  auto& lc = cache.layers[static_cast<size_t>(l)];
+  const int64_t n = h.size(0);
+  if (cache.features.hidden && !hidden_stored) write_rows(lc.hidden_in, rows, h, 0);
+
+  // x [n, D] -> q [heads, n, hd], k/v [kv_heads, n, hd]
+  const auto x = ops::rms_norm(h, w.input_norm, text_.rms_norm_eps);
+  auto q = torch::linear(x, w.q_proj).view({n, heads, hd}).transpose(0, 1);
+  auto k = torch::linear(x, w.k_proj).view({n, kv_heads, hd}).transpose(0, 1);
+  auto v = torch::linear(x, w.v_proj).view({n, kv_heads, hd}).transpose(0, 1);
+  q = ops::apply_rope(q, rows_rope);
+  k = ops::apply_rope(k, rows_rope);
+
+  // The drift test compares with the previous step's attention: its queries and keys are read
+  // before this step overwrites them (reuse layers only: a full layer has nothing to compare).
+  const AttentionObservation* observe = plan.observe;
+  const bool full = !rows.defined() || rows.size(0) == cache.length;
+  torch::Tensor previous;
+  if (observe && !full && observe->tracked.defined() && observe->tracked.numel() > 0 &&
+      lc.q.defined()) {
+    previous = ops::attention_probs(lc.q.index_select(1, observe->tracked), expand_kv(lc.k, heads));
+  }
+  if (cache.features.queries) write_rows(lc.q, rows, q.contiguous(), 1);
+  write_rows(lc.k, rows, k.contiguous(), 1);
+  write_rows(lc.v, rows, v.contiguous(), 1);
+
+  const auto keys = expand_kv(lc.k, heads);
+  const auto attended = ops::attention(q, keys, expand_kv(lc.v, heads));
+  h = h + torch::linear(attended.transpose(0, 1).reshape({n, heads * hd}), w.o_proj);
+  const auto y = ops::rms_norm(h, w.post_norm, text_.rms_norm_eps);
+  h = h + ops::swiglu_mlp(y, w.gate_proj, w.up_proj, w.down_proj);
+
+  LayerResult result{h, q, full, std::numeric_limits<double>::quiet_NaN(), {}};
+  if (observe) {
+    if (previous.defined()) {
+      const auto now = ops::attention_probs(
+          q.index_select(1, index_within(rows, observe->tracked, "tracked")), keys);
+      // [heads, tracked, N]: across heads per (row, key), or over the keys per (head, row).
+      const int64_t dim = observe->drift_over_keys ? 2 : 0;
+      result.drift = torch::cosine_similarity(previous, now, dim, 1e-8).mean().item<double>();
+    }
+    if (observe->window.defined() && observe->window.numel() > 0) {
+      const auto probs = ops::attention_probs(
+          q.index_select(1, index_within(rows, observe->window, "window")), keys);
+      const auto score =
+          probs.sum(std::vector<int64_t>{0, 1}) * observe->eligible.to(probs.dtype());
+      const int64_t top = std::min<int64_t>(observe->top_k, score.size(0));
+      result.top_attended = std::get<1>(score.topk(top));
+    }
+  }
+  return result;
+}
+
+torch::Tensor LanguageModel::feature_layer(int64_t l, torch::Tensor h, const ops::RopeTable& rope,
+                                           const FeatureReuse& reuse, KVCache& cache,
+                                           ForwardStats* stats) const {
+  const int64_t heads = text_.num_heads, kv_heads = text_.num_kv_heads, hd = text_.head_dim;
+  const auto& w = weights_.layers[static_cast<size_t>(l)];
+  auto& lc = cache.layers[static_cast<size_t>(l)];
+  const auto x = ops::rms_norm(h, w.input_norm, text_.rms_norm_eps);
+
+  // V-verify: the probe rows' fresh V replaces the cached V; the least similar rows (cosine of
+  // the flattened V) are recomputed in full.
+  torch::Tensor computed = reuse.computed;
+  if (computed.defined() && reuse.probe.defined() && reuse.probe.numel() > 0) {
+    if (!lc.v.defined()) fail("forward: V-verify found an empty cache at layer ", l);
+    const int64_t np = reuse.probe.size(0);
+    const auto fresh = torch::linear(x.index_select(0, reuse.probe), w.v_proj);  // [np, kv*hd]
+    const auto cached = lc.v.index_select(1, reuse.probe).transpose(0, 1).reshape({np, -1});
+    const auto similarity = torch::cosine_similarity(fresh, cached, 1, 1e-8);
+    const int64_t select = std::min(reuse.probe_select, np);
+    const auto chosen =
+        reuse.probe.index_select(0, std::get<1>(similarity.topk(select, 0, /*largest=*/false)));
+    lc.v.index_copy_(1, reuse.probe, fresh.view({np, kv_heads, hd}).transpose(0, 1).contiguous());
+    computed = std::get<0>(torch::cat({computed, chosen}).sort());
+    if (stats) stats->partial_rows[static_cast<size_t>(l)] = reuse.probe;
+  }
+  if (stats) {
+    stats->computed_rows[static_cast<size_t>(l)] = computed;
+    stats->rows_per_layer[static_cast<size_t>(l)] =
+        computed.defined() ? computed.size(0) : h.size(0);
+  }
+
+  if (!computed.defined() || computed.numel() > 0) {
+    const auto xc = select_rows(x, computed, 0);
+    const int64_t n = xc.size(0);
+    const ops::RopeTable rows_rope{select_rows(rope.cos, computed, 0),
+                                   select_rows(rope.sin, computed, 0)};
+    auto q = ops::apply_rope(torch::linear(xc, w.q_proj).view({n, heads, hd}).transpose(0, 1),
+                             rows_rope);
+    auto k = ops::apply_rope(torch::linear(xc, w.k_proj).view({n, kv_heads, hd}).transpose(0, 1),
+                             rows_rope);
+    auto v = torch::linear(xc, w.v_proj).view({n, kv_heads, hd}).transpose(0, 1);
+    write_rows(lc.k, computed, k.contiguous(), 1);
+    write_rows(lc.v, computed, v.contiguous(), 1);
+    const auto attended = ops::attention(q, expand_kv(lc.k, heads), expand_kv(lc.v, heads));
+    write_rows(lc.attn_out, computed,
+               torch::linear(attended.transpose(0, 1).reshape({n, heads * hd}), w.o_proj), 0);
+  } else if (!lc.attn_out.defined()) {
+    fail("forward: feature reuse found an empty cache at layer ", l);
+  }
+  h = h + lc.attn_out;
+  if (!computed.defined() || computed.numel() > 0) {
+    const auto y = ops::rms_norm(select_rows(h, computed, 0), w.post_norm, text_.rms_norm_eps);
+    write_rows(lc.mlp_out, computed, ops::swiglu_mlp(y, w.gate_proj, w.up_proj, w.down_proj), 0);
+  }
+  return h + lc.mlp_out;
+}
+
 torch::Tensor LanguageModel::forward(const torch::Tensor& inputs, const ops::RopeTable& rope,
                                      const ForwardPlan& plan, KVCache& cache,
                                      ForwardStats* stats) const {
   const int64_t n_total = inputs.size(0);
-  const int64_t heads = text_.num_heads, kv_heads = text_.num_kv_heads, hd = text_.head_dim;
   if (cache.empty() || cache.length != n_total) {
     fail("forward: the cache holds ", cache.length, " positions but the input has ", n_total);
   }
+  const int64_t num_layers = static_cast<int64_t>(weights_.layers.size());
+  if (stats) {
+    stats->rows_per_layer.assign(static_cast<size_t>(num_layers), 0);
+    stats->computed_rows.assign(static_cast<size_t>(num_layers), torch::Tensor());
+    stats->partial_rows.assign(static_cast<size_t>(num_layers), torch::Tensor());
+    stats->drift.assign(static_cast<size_t>(num_layers), std::numeric_limits<double>::quiet_NaN());
+  }
+  if (plan.features && !cache.features.outputs) {
+    fail("forward: feature reuse needs a cache that keeps layer outputs");
+  }
+  if (plan.features && (plan.rows.defined() || plan.after_layer)) {
+    fail("forward: feature reuse runs every row through every layer");
+  }
+  if (plan.observe && !cache.features.queries) {
+    fail("forward: an attention observation needs a cache that keeps queries");
+  }
+
   torch::Tensor rows = plan.rows;
   torch::Tensor h = select_rows(inputs, rows, 0);
   ops::RopeTable rows_rope{select_rows(rope.cos, rows, 0), select_rows(rope.sin, rows, 0)};
   bool hidden_stored = false;  // true when this layer's input was written by a row transition
-  if (stats) stats->rows_per_layer.assign(weights_.layers.size(), 0);
-
-  const int64_t num_layers = static_cast<int64_t>(weights_.layers.size());
   for (int64_t l = 0; l < num_layers; ++l) {
     if (plan.should_stop && plan.should_stop()) throw Cancelled();
-    const auto& w = weights_.layers[static_cast<size_t>(l)];
-    auto& layer_cache = cache.layers[static_cast<size_t>(l)];
-    const int64_t n = h.size(0);
-    if (stats) stats->rows_per_layer[static_cast<size_t>(l)] = n;
-    if (cache.keep_hidden && !hidden_stored) write_rows(layer_cache.hidden_in, rows, h, 0);
-
-    // x [n, D] -> q [heads, n, hd], k/v [kv_heads, n, hd]
-    const auto x = ops::rms_norm(h, w.input_norm, text_.rms_norm_eps);
-    auto q = torch::linear(x, w.q_proj).view({n, heads, hd}).transpose(0, 1);
-    auto k = torch::linear(x, w.k_proj).view({n, kv_heads, hd}).transpose(0, 1);
-    auto v = torch::linear(x, w.v_proj).view({n, kv_heads, hd}).transpose(0, 1);
-    q = ops::apply_rope(q, rows_rope);
-    k = ops::apply_rope(k, rows_rope);
-    write_rows(layer_cache.k, rows, k, 1);
-    write_rows(layer_cache.v, rows, v.contiguous(), 1);
-
-    const auto attended =
-        ops::attention(q, expand_kv(layer_cache.k, heads), expand_kv(layer_cache.v, heads));
-    h = h + torch::linear(attended.transpose(0, 1).reshape({n, heads * hd}), w.o_proj);
-    const auto y = ops::rms_norm(h, w.post_norm, text_.rms_norm_eps);
-    h = h + ops::swiglu_mlp(y, w.gate_proj, w.up_proj, w.down_proj);
+    if (plan.features) {
+      h = feature_layer(l, h, rope, *plan.features, cache, stats);
+      continue;
+    }
+    if (stats) {
+      stats->rows_per_layer[static_cast<size_t>(l)] = h.size(0);
+      stats->computed_rows[static_cast<size_t>(l)] = rows;
+    }
+    auto layer = row_layer(l, h, rows, rows_rope, plan, cache, hidden_stored);
+    h = layer.h;
+    if (stats) stats->drift[static_cast<size_t>(l)] = layer.drift;
 
     hidden_stored = false;
-    if (l + 1 < num_layers && plan.after_layer) {
-      torch::Tensor next = plan.after_layer(LayerView{static_cast<int>(l), rows, q, layer_cache});
+    if (plan.after_layer) {
+      auto& layer_cache = cache.layers[static_cast<size_t>(l)];
+      torch::Tensor next =
+          plan.after_layer(LayerView{static_cast<int>(l), rows, layer.q, layer_cache, layer.full,
+                                     layer.drift, layer.top_attended});
       // An undefined answer keeps the rows; a strategy asks for every row with a full arange.
-      if (next.defined() && !(rows.defined() && next.size(0) == rows.size(0) && next.equal(rows))) {
+      if (l + 1 < num_layers && next.defined() &&
+          !(rows.defined() && next.size(0) == rows.size(0) && next.equal(rows))) {
         // Rows entering at layer l+1 take their input from that layer's hidden cache.
         auto& next_cache = cache.layers[static_cast<size_t>(l + 1)];
-        if (!cache.keep_hidden) {
+        if (!cache.features.hidden) {
           fail("forward: the plan changed rows at layer ", l + 1,
                " but the cache keeps no hidden states");
         }
@@ -150,9 +285,7 @@ torch::Tensor LanguageModel::forward(const torch::Tensor& inputs, const ops::Rop
   // Logits only for the decode rows: never an [N x vocab] tensor.
   torch::Tensor final_rows = h;
   if (plan.decode_rows.defined()) {
-    const auto index =
-        rows.defined() ? torch::searchsorted(rows, plan.decode_rows) : plan.decode_rows;
-    final_rows = h.index_select(0, index);
+    final_rows = h.index_select(0, index_within(rows, plan.decode_rows, "decode"));
   }
   const auto normed = ops::rms_norm(final_rows, weights_.norm, text_.rms_norm_eps);
   return torch::linear(normed, weights_.lm_head).to(torch::kFloat32);

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include "run_options.h"
+
+#include "cachelens/error.h"
+#include "progress.h"
+
+namespace cachelens::cli {
+
+std::set<std::string> run_option_names() {
+  return {"model",  "prompt",    "image",  "expected",    "gen-length", "block-length", "steps",
+          "unmask", "threshold", "factor", "temperature", "seed",       "device",       "dtype"};
+}
+
+const char* const kRunOptionsHelp =
+    "  --model DIR           LLaDA-V checkpoint folder (config.json, *.safetensors, "
+    "tokenizer.json)\n"
+    "  --prompt TEXT         the question\n"
+    "  --image FILE          an image (PNG, JPEG, BMP, GIF); omit for a text-only prompt\n"
+    "  --expected TEXT       the expected answer (the run is scored against it)\n"
+    "  --gen-length N        answer positions (default 128)\n"
+    "  --block-length N      semi-autoregressive block length (default 128)\n"
+    "  --steps N             denoising steps in all (default 128)\n"
+    "  --unmask RULE         fixed | threshold | factor | random (default fixed)\n"
+    "  --threshold T         tau for --unmask threshold (default 0.9)\n"
+    "  --factor F            f for --unmask factor (default 1.0)\n"
+    "  --temperature T       Gumbel-noise temperature, 0 = greedy (default 0)\n"
+    "  --seed S              seed of the noise and of random unmasking (default 0)\n"
+    "  --device D            cpu | cuda | cuda:N | auto (default cpu)\n"
+    "  --dtype T             auto | fp32 | bf16 | fp16 (default auto: fp32 on CPU, bf16 on CUDA)\n"
+    "  --keep-newline-after-image  keep the token after <image> (the official code drops it)\n";
+
+GenerateRequest read_request(const Args& args, const std::string& default_prompt) {
+  GenerateRequest request;
+  request.prompt =
+      default_prompt.empty() ? args.required("prompt") : args.get("prompt", default_prompt);
+  request.image_path = args.get("image", "");
+  request.expected_answer = args.get("expected", "");
+  auto& d = request.decode;
+  d.gen_length = args.get_int("gen-length", d.gen_length);
+  d.block_length = args.get_int("block-length", d.block_length);
+  d.steps = args.get_int("steps", d.steps);
+  d.rule = parse_unmask_rule(args.get("unmask", "fixed"));
+  d.threshold = args.get_double("threshold", d.threshold);
+  d.factor = args.get_double("factor", d.factor);
+  d.temperature = args.get_double("temperature", d.temperature);
+  const int64_t seed = args.get_int("seed", 0);
+  if (seed < 0) fail("option --seed expects a non-negative integer, got ", seed);
+  d.seed = static_cast<uint64_t>(seed);
+  request.chat.drop_first_token_after_image = !args.flag("keep-newline-after-image");
+  d.validate();
+  if (request.prompt.find_first_not_of(" \t\r\n") == std::string::npos) fail("the prompt is empty");
+  return request;
+}
+
+std::unique_ptr<Session> load_session(const Args& args) {
+  LoadOptions load;
+  load.device = args.get("device", "cpu");
+  load.dtype = args.get("dtype", "auto");
+  ProgressLine progress("loading model");
+  load.on_progress = [&](double fraction, const std::string& stage) {
+    progress.update(fraction, stage);
+    return true;
+  };
+  return Session::load(args.required("model"), load);
+}
+
+StrategySettings settings_for(const std::string& name, const std::vector<std::string>& sets,
+                              bool require_all_used) {
+  StrategySettings settings;
+  settings.name = name;
+  const auto& info = strategy_info(name);
+  for (const auto& text : sets) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--set expects key=value, got '", text, "'");
+    std::string key = text.substr(0, eq);
+    const auto dot = key.find('.');
+    if (dot != std::string::npos) {
+      const std::string target = key.substr(0, dot);
+      strategy_info(target);  // an unknown strategy name is an error
+      if (target != name) continue;
+      key = key.substr(dot + 1);
+    } else if (!require_all_used) {
+      bool has = false;
+      for (const auto& p : info.params) has = has || p.key == key;
+      if (!has) continue;
+    }
+    settings.values[key] = text.substr(eq + 1);
+  }
+  return settings;
+}
+
+UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested) {
+  const auto& rules = strategy_info(strategy).rules;
+  for (auto r : rules) {
+    if (r == requested) return requested;
+  }
+  return rules.front();
+}
+
+}  // namespace cachelens::cli

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Options shared by the commands that run a model (generate, compare, bench): the model, the
+// input, decoding, device; and the strategy runs they are made of.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "cachelens/engine.h"
+
+namespace cachelens::cli {
+
+// Option names taking a value, and their help lines.
+std::set<std::string> run_option_names();
+extern const char* const kRunOptionsHelp;
+
+// The request the options describe (strategy `none`); decode settings and prompt are checked
+// before any model is loaded.
+GenerateRequest read_request(const Args& args, const std::string& default_prompt = "");
+std::unique_ptr<Session> load_session(const Args& args);
+
+// --set texts for several strategies: "name.key=value" applies to one strategy, "key=value" to
+// every strategy that has the key. Unknown names and keys are errors.
+StrategySettings settings_for(const std::string& name, const std::vector<std::string>& sets,
+                              bool require_all_used);
+
+// The rule a strategy runs with: the requested one, or (for a strategy defined only for others,
+// e.g. dkv-greedy) its first allowed rule.
+UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested);
+
+}  // namespace cachelens::cli
