@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "cache/cache_strategy.h"
 #include "cachelens/error.h"
 #include "cachelens/language_model.h"
 
@@ -201,4 +202,133 @@ TEST(Executor, ClearErrorsForMisuse) {
   ForwardPlan stop;
   stop.should_stop = [] { return true; };
   EXPECT_THROW(model.forward(inputs, model.rope_for_length(6), stop, cache, nullptr), Cancelled);
+}
+
+// Fast-dLLM dual cache: with a fresh cache (a full forward on the same sequence), the block rows
+// the strategy plans give the attention outputs, K/V and logits of a full recompute.
+TEST(Executor, DualCacheBlockRowsEqualFullRecomputeWithFreshCache) {
+  const auto t = tiny_text();
+  const LanguageModel model(random_weights(t, 12), t);
+  const int64_t n = 16;
+  const auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
+  const auto rope = model.rope_for_length(n);
+
+  auto strategy = cache::make_strategy({"fast-dllm-dual", {}}, UnmaskRule::Fixed);
+  std::vector<uint8_t> masked(n, 0);
+  cache::DecodeState state;
+  state.step = state.step_in_block = 1;
+  state.prompt_length = 4;
+  state.length = n;
+  state.block_begin = 8;
+  state.block_end = 12;
+  state.masked = &masked;
+  const auto plan = strategy->begin_step(state);
+  ASSERT_FALSE(plan.rows.all);
+  ASSERT_EQ(plan.rows.rows, (std::vector<int64_t>{8, 9, 10, 11}));
+
+  KVCache full_cache, cached;
+  full_cache.reset(t, n, {});
+  cached.reset(t, n, {});
+  ForwardPlan full;
+  full.decode_rows = idx({8, 9, 10, 11});
+  const auto truth = model.forward(inputs, rope, full, full_cache, nullptr);
+  model.forward(inputs, rope, full, cached, nullptr);  // the block-start refresh
+  ForwardPlan block;
+  block.rows = idx(plan.rows.rows);
+  block.decode_rows = block.rows;
+  const auto got = model.forward(inputs, rope, block, cached, nullptr);
+  EXPECT_TRUE(torch::allclose(got, truth, 1e-5, 1e-5));
+  for (int64_t l = 0; l < t.num_layers; ++l) {
+    EXPECT_TRUE(torch::allclose(cached.layers[l].k, full_cache.layers[l].k, 1e-5, 1e-6)) << l;
+    EXPECT_TRUE(torch::allclose(cached.layers[l].v, full_cache.layers[l].v, 1e-5, 1e-6)) << l;
+  }
+}
+
+// Elastic-Cache's observation on a hand-made step: the drift is the cosine across heads between
+// the tracked row's attention before (previous queries, previous keys) and after this step,
+// averaged over keys (or over the key axis in the paper's variant); the most-attended eligible
+// key is the argmax of the window rows' attention summed over heads.
+TEST(Executor, ElasticObservationDriftAndMostAttendedToken) {
+  const auto t = tiny_text();
+  const LanguageModel model(random_weights(t, 13), t);
+  const int64_t n = 10;
+  auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
+  const auto rope = model.rope_for_length(n);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(t.head_dim));
+  const auto probs = [&](const torch::Tensor& q, const torch::Tensor& k) {  // [h,d],[h,N,d]
+    return torch::softmax(torch::einsum("hd,hjd->hj", {q, k}) * scale, -1);
+  };
+  for (bool over_keys : {false, true}) {
+    KVCache cache;
+    cache.reset(t, n, {/*hidden=*/true, /*queries=*/true});
+    ForwardPlan full;
+    full.decode_rows = idx({7, 8});
+    model.forward(inputs, rope, full, cache, nullptr);
+    const auto q_before = cache.layers[0].q.select(1, 2).clone();  // tracked position 2
+    const auto k_before = cache.layers[0].k.clone();
+
+    inputs[7] = model.embed(idx({3}))[0];  // position 7 is decoded
+    AttentionObservation observe;
+    observe.tracked = idx({2});
+    observe.window = idx({8});
+    observe.eligible = torch::ones({n});
+    observe.eligible[8] = observe.eligible[9] = 0.0;  // still masked
+    observe.drift_over_keys = over_keys;
+    ForwardPlan step;
+    step.rows = idx({2, 7, 8});
+    step.decode_rows = idx({8});
+    step.observe = &observe;
+    std::vector<double> drift;
+    std::vector<torch::Tensor> top;
+    step.after_layer = [&](const LayerView& view) {
+      drift.push_back(view.drift);
+      top.push_back(view.top_attended);
+      return torch::Tensor();
+    };
+    model.forward(inputs, rope, step, cache, nullptr);
+    ASSERT_EQ(drift.size(), static_cast<size_t>(t.num_layers));
+
+    const auto before = probs(q_before, k_before);                                // [h, N]
+    const auto after = probs(cache.layers[0].q.select(1, 2), cache.layers[0].k);  // [h, N]
+    const double expected =
+        torch::cosine_similarity(before, after, over_keys ? 1 : 0, 1e-8).mean().item<double>();
+    EXPECT_NEAR(drift[0], expected, 1e-5) << (over_keys ? "keys" : "heads");
+    EXPECT_LT(drift[0], 1.0);
+    auto window = probs(cache.layers[0].q.select(1, 8), cache.layers[0].k).sum(0);
+    window.narrow(0, 8, 2).zero_();
+    EXPECT_EQ(top[0].item<int64_t>(), window.argmax().item<int64_t>());
+  }
+}
+
+// dLLM-Cache's feature reuse: with every row computed it is a full recompute; with nothing
+// computed it reproduces the cached residual contributions exactly.
+TEST(Executor, FeatureReuseMatchesFullRecomputeAndReusesOutputs) {
+  const auto t = tiny_text();
+  const LanguageModel model(random_weights(t, 14), t);
+  const int64_t n = 9;
+  const auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
+  const auto rope = model.rope_for_length(n);
+  KVCache plain, features;
+  plain.reset(t, n, {});
+  features.reset(t, n, {false, false, /*outputs=*/true});
+  ForwardPlan full;
+  full.decode_rows = idx({5, 6});
+  const auto truth = model.forward(inputs, rope, full, plain, nullptr);
+  FeatureReuse everything;
+  ForwardPlan refresh = full;
+  refresh.features = &everything;
+  EXPECT_TRUE(torch::equal(model.forward(inputs, rope, refresh, features, nullptr), truth));
+
+  FeatureReuse verify;
+  verify.computed = idx({});
+  verify.probe = idx({5, 6, 7, 8});
+  verify.probe_select = 1;
+  ForwardPlan partial = full;
+  partial.features = &verify;
+  ForwardStats stats;
+  // Same inputs: every V is unchanged, so any selected row recomputes to the same output.
+  EXPECT_TRUE(
+      torch::allclose(model.forward(inputs, rope, partial, features, &stats), truth, 1e-5, 1e-5));
+  ASSERT_EQ(stats.rows_per_layer, (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_TRUE(torch::equal(stats.partial_rows[0], verify.probe));
 }

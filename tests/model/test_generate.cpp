@@ -53,8 +53,8 @@ TEST(Generate, PngAndJpegRunEndToEndAndAreDeterministic) {
   }
   // A fresh session over the same folder answers the same.
   auto again = tiny_session();
-  EXPECT_EQ(again->generate(image_request("shapes.png")).token_ids,
-            session->generate(image_request("shapes.png")).token_ids);
+  EXPECT_EQ(again->generate(image_request("shapes.png")).summary.token_ids,
+            session->generate(image_request("shapes.png")).summary.token_ids);
 }
 
 TEST(Generate, TheImageReachesTheLanguageTower) {
