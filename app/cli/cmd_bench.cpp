@@ -60,20 +60,24 @@ int cmd_bench(int argc, char** argv, int first) {
     return 0;
   }
   const auto base = read_request(args, "Describe the image.");
-  auto names = parse_strategy_list(args.required("strategies"));
-  if (std::find(names.begin(), names.end(), "none") == names.end())
-    names.insert(names.begin(), "none");
+  const auto names = parse_strategy_list(args.required("strategies"));
   const int64_t repeat = args.get_int("repeat", 3), warmup = args.get_int("warmup", 1);
   if (repeat < 1) fail("option --repeat expects at least 1, got ", repeat);
   if (warmup < 0) fail("option --warmup expects 0 or more, got ", warmup);
+  // `none` under every rule in use comes first: it is the reference of the ratios.
   std::vector<GenerateRequest> requests;
-  for (const auto& name : names) {
+  const auto add = [&](const std::string& name, UnmaskRule rule) {
+    for (const auto& r : requests) {
+      if (r.strategy.name == name && r.decode.rule == rule) return;
+    }
     GenerateRequest r = base;
-    r.decode.rule = rule_for(name, base.decode.rule);
+    r.decode.rule = rule;
     r.strategy = settings_for(name, args.all("set"), false);
-    r.strategy.validate(r.decode.rule);
+    r.strategy.validate(rule);
     requests.push_back(r);
-  }
+  };
+  for (const auto& name : names) add("none", rule_for(name, base.decode.rule));
+  for (const auto& name : names) add(name, rule_for(name, base.decode.rule));
 
   const auto session = load_session(args);
   std::vector<Row> rows;
@@ -99,8 +103,7 @@ int cmd_bench(int argc, char** argv, int first) {
     rows.push_back(row);
   }
   for (auto& row : rows) {
-    // Ratios against `none` with the same rule (benched first when the rule differs: warm-up
-    // aside, the reference is the median of the `none` row).
+    // Ratios against the `none` row with the same rule.
     for (const auto& ref : rows) {
       if (ref.name == "none" && ref.rule == row.rule) {
         row.speedup_step =
