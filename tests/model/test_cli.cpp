@@ -6,7 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 
+#include "cachelens/strategy.h"
+#include "cachelens/trace.h"
 #include "test_support.h"
 
 using cachelens::test::cli_path;
@@ -46,6 +49,11 @@ class CliTest : public testing::Test {
   }
   static inline cachelens::test::TempDir* dir_ = nullptr;
 };
+
+// The JSON document of an output that also holds progress lines (stderr is merged in).
+nlohmann::json json_in(const std::string& output) {
+  return nlohmann::json::parse(output.substr(output.find("\n{") + 1));
+}
 
 // One line of error, no backtrace, no crash.
 void expect_clean_error(const Run& r, const std::string& fragment) {
@@ -117,4 +125,92 @@ TEST_F(CliTest, CudaWithoutCudaIsAnErrorNotAFallback) {
   const auto r = cli(base() + " --prompt hi --device cuda");
   if (r.status == 0) GTEST_SKIP() << "this machine has CUDA";
   expect_clean_error(r, "CUDA is not available");
+}
+
+TEST_F(CliTest, CompareRunsEveryStrategyAndCachedOnesRecomputeLess) {
+  const std::string args = "compare --model " + model().string() + " --image " +
+                           sample("shapes.png") +
+                           " --prompt 'What colour is the circle?' --gen-length 16"
+                           " --block-length 8 --steps 8 --strategies all";
+  const auto table = cli(args);
+  ASSERT_EQ(table.status, 0) << table.output;
+  for (const auto& info : cachelens::strategy_catalog()) {
+    EXPECT_THAT(table.output, HasSubstr(info.name + " ")) << info.name;
+  }
+  EXPECT_THAT(table.output, HasSubstr("speedup"));
+  EXPECT_THAT(table.output, HasSubstr("agree%"));
+
+  const auto json = cli(args + " --json");
+  ASSERT_EQ(json.status, 0) << json.output;
+  const auto out = json_in(json.output);
+  std::set<std::string> seen;
+  for (const auto& run : out.at("runs")) {
+    const std::string name = run.at("strategy");
+    seen.insert(name);
+    const double fraction = run.at("recompute_fraction");
+    if (name == "none") {
+      EXPECT_EQ(fraction, 1.0);
+      EXPECT_EQ(run.at("exact_match"), true);
+      EXPECT_EQ(run.at("token_agreement"), 1.0);
+    } else {
+      EXPECT_LT(fraction, 1.0) << name;
+    }
+    if (name == "dkv-greedy") EXPECT_EQ(run.at("unmask"), "random");
+  }
+  EXPECT_EQ(seen.size(), cachelens::strategy_catalog().size());
+}
+
+TEST_F(CliTest, GenerateWithAStrategyWritesATraceThatLoadsBack) {
+  const auto trace_file = dir_->path() / "elastic.json";
+  const auto r = cli(base() +
+                     " --prompt 'Which shape is red?' --unmask threshold --strategy "
+                     "elastic --set gamma=0.5 --set window=4 --trace " +
+                     trace_file.string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto out = nlohmann::json::parse(r.output);
+  EXPECT_EQ(out.at("strategy"), "elastic");
+  const auto trace = cachelens::load_trace(trace_file);
+  EXPECT_EQ(trace.settings.strategy.name, "elastic");
+  EXPECT_EQ(trace.settings.strategy.values.at("gamma"), "0.5");
+  EXPECT_EQ(trace.settings.strategy.values.at("track_num"), "1");  // defaults are recorded too
+  EXPECT_EQ(static_cast<int64_t>(trace.events.size()), out.at("steps").get<int64_t>());
+  EXPECT_EQ(trace.summary.token_ids, out.at("token_ids").get<std::vector<int32_t>>());
+  EXPECT_EQ(trace.events.back()->cells.layers(), trace.input.num_layers);
+}
+
+TEST_F(CliTest, BenchReportsEveryStrategyAgainstNone) {
+  const auto r = cli("bench --model " + model().string() + " --image " + sample("shapes.png") +
+                     " --gen-length 16 --block-length 8 --steps 8 --strategies fast-dllm-dual,"
+                     "dkv-greedy --repeat 2 --warmup 0 --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto out = json_in(r.output);
+  std::vector<std::string> rows;
+  for (const auto& row : out.at("rows")) {
+    rows.push_back(row.at("strategy").get<std::string>() + "/" +
+                   row.at("unmask").get<std::string>());
+    const auto& ms = row.at("ms_per_step");
+    EXPECT_LE(ms.at("min").get<double>(), ms.at("median").get<double>());
+    EXPECT_LE(ms.at("median").get<double>(), ms.at("max").get<double>());
+    EXPECT_GT(row.at("speedup_ms_per_step").get<double>(), 0.0);
+  }
+  // A `none` reference for each rule in use, first.
+  EXPECT_EQ(rows, (std::vector<std::string>{"none/fixed", "none/random", "fast-dllm-dual/fixed",
+                                            "dkv-greedy/random"}));
+}
+
+TEST_F(CliTest, StrategyMistakesAreOneClearLine) {
+  expect_clean_error(cli(base() + " --prompt hi --strategy fast-dllm"),
+                     "unknown strategy 'fast-dllm' (allowed: none, fast-dllm-prefix");
+  expect_clean_error(cli(base() + " --prompt hi --strategy elastic --set gamma=2"),
+                     "gamma=2 is invalid (expected a number in [0, 1])");
+  expect_clean_error(cli(base() + " --prompt hi --strategy elastic --set window=0"),
+                     "window=0 is invalid");
+  expect_clean_error(cli(base() + " --prompt hi --strategy dkv-greedy"),
+                     "dkv-greedy is not defined for --unmask fixed (it needs: random)");
+  expect_clean_error(cli("compare --model " + model().string() +
+                         " --prompt hi --strategies none,elastic --set windw=3"),
+                     "--set windw: none of the compared strategies has this parameter");
+  const auto list = cli("strategies");
+  EXPECT_EQ(list.status, 0);
+  EXPECT_THAT(list.output, HasSubstr("--set gamma=0.9"));
 }
