@@ -6,6 +6,10 @@
 // previous step's, and the first layer whose similarity falls below gamma makes every deeper
 // layer recompute all rows (from the cached layer inputs). Stops at the first stop token like the
 // other strategies (the denoiser's rule), which matches its EOS early stop.
+// Two choices where LLaDA-V's semi-AR blocks meet a method that has none: the window is the first
+// masks of the current block (with block length = gen length, the default, it is the paper's
+// window), and the unmasking rule is the run's: `threshold` keeps c >= tau plus the top-1, which
+// equals the reference's c >= min(eps, max c) except for ties at the max.
 #include <algorithm>
 #include <cmath>
 

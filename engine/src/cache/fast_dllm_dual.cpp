@@ -2,34 +2,10 @@
 // Fast-dLLM DualCache (cache-strategies.md §2.3): a full forward at each block start caches the
 // K/V of every position; the other steps recompute only the current block, reusing both the
 // prefix and the suffix.
-#include "cache/cache_strategy.h"
-#include "cache/param_helpers.h"
+#include "cache/fast_dllm_block_cache.h"
 #include "cache/strategies.h"
 
 namespace cachelens::cache {
-namespace {
-
-class FastDllmDual : public CacheStrategy {
- public:
-  explicit FastDllmDual(int64_t interval) : interval_(interval) {}
-
-  StepPlan begin_step(const DecodeState& state) override {
-    StepPlan plan;
-    const int64_t i = state.step_in_block;
-    if (i == 0 || (interval_ > 0 && i % interval_ == 0)) {
-      plan.refresh = true;
-    } else {
-      plan.rows = RowSet::of(position_range(state.block_begin, state.block_end));
-    }
-    return plan;
-  }
-
- private:
-  int64_t interval_;
-};
-
-}  // namespace
-
 StrategyInfo fast_dllm_dual_info() {
   StrategyInfo info;
   info.name = "fast-dllm-dual";
@@ -46,7 +22,7 @@ StrategyInfo fast_dllm_dual_info() {
 }
 
 std::unique_ptr<CacheStrategy> make_fast_dllm_dual(const StrategySettings& settings) {
-  return std::make_unique<FastDllmDual>(settings.get_int("refresh_interval"));
+  return std::make_unique<FastDllmBlockCache>(settings.get_int("refresh_interval"), /*dual=*/true);
 }
 
 }  // namespace cachelens::cache

@@ -2,34 +2,10 @@
 // Fast-dLLM PrefixCache (cache-strategies.md §2.2, §2.8): a full forward refreshes every cache at
 // the start of each block (and every `refresh_interval` steps within it, as LLaDA-V's hook does);
 // the other steps recompute the current block and the whole suffix, reusing the prefix's K/V.
-#include "cache/cache_strategy.h"
-#include "cache/param_helpers.h"
+#include "cache/fast_dllm_block_cache.h"
 #include "cache/strategies.h"
 
 namespace cachelens::cache {
-namespace {
-
-class FastDllmPrefix : public CacheStrategy {
- public:
-  explicit FastDllmPrefix(int64_t interval) : interval_(interval) {}
-
-  StepPlan begin_step(const DecodeState& state) override {
-    StepPlan plan;
-    const int64_t i = state.step_in_block;
-    if (i == 0 || (interval_ > 0 && i % interval_ == 0)) {
-      plan.refresh = true;
-    } else {
-      plan.rows = RowSet::of(position_range(state.block_begin, state.length));
-    }
-    return plan;
-  }
-
- private:
-  int64_t interval_;
-};
-
-}  // namespace
-
 StrategyInfo fast_dllm_prefix_info() {
   StrategyInfo info;
   info.name = "fast-dllm-prefix";
@@ -47,7 +23,7 @@ StrategyInfo fast_dllm_prefix_info() {
 }
 
 std::unique_ptr<CacheStrategy> make_fast_dllm_prefix(const StrategySettings& settings) {
-  return std::make_unique<FastDllmPrefix>(settings.get_int("refresh_interval"));
+  return std::make_unique<FastDllmBlockCache>(settings.get_int("refresh_interval"), /*dual=*/false);
 }
 
 }  // namespace cachelens::cache

@@ -264,33 +264,30 @@ class Reader {
   }
 
   std::vector<int64_t> int64s(const json& parent, const std::string& path, const char* key) const {
-    const json& list = array(parent, path, key);
-    const std::string where = member_path(path, key);
-    std::vector<int64_t> out;
-    out.reserve(list.size());
-    for (size_t i = 0; i < list.size(); ++i) out.push_back(as_int64(list[i], index_path(where, i)));
-    return out;
+    return list<int64_t>(parent, path, key, &Reader::as_int64);
   }
   std::vector<int32_t> int32s(const json& parent, const std::string& path, const char* key) const {
-    const json& list = array(parent, path, key);
-    const std::string where = member_path(path, key);
-    std::vector<int32_t> out;
-    out.reserve(list.size());
-    for (size_t i = 0; i < list.size(); ++i) out.push_back(as_int32(list[i], index_path(where, i)));
-    return out;
+    return list<int32_t>(parent, path, key, &Reader::as_int32);
   }
   std::vector<double> doubles(const json& parent, const std::string& path, const char* key) const {
-    const json& list = array(parent, path, key);
+    return list<double>(parent, path, key, &Reader::as_double);
+  }
+
+ private:
+  // An array member converted element by element; errors name the element's path.
+  template <typename T>
+  std::vector<T> list(const json& parent, const std::string& path, const char* key,
+                      T (Reader::*convert)(const json&, const std::string&) const) const {
+    const json& items = array(parent, path, key);
     const std::string where = member_path(path, key);
-    std::vector<double> out;
-    out.reserve(list.size());
-    for (size_t i = 0; i < list.size(); ++i) {
-      out.push_back(as_double(list[i], index_path(where, i)));
+    std::vector<T> out;
+    out.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      out.push_back((this->*convert)(items[i], index_path(where, i)));
     }
     return out;
   }
 
- private:
   std::string source_;
 };
 
