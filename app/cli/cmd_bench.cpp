@@ -70,14 +70,11 @@ int cmd_bench(int argc, char** argv, int first) {
     for (const auto& r : requests) {
       if (r.strategy.name == name && r.decode.rule == rule) return;
     }
-    GenerateRequest r = base;
-    r.decode.rule = rule;
-    r.strategy = settings_for(name, args.all("set"), false);
-    r.strategy.validate(rule);
-    requests.push_back(r);
+    requests.push_back(request_for(base, name, rule, args.all("set")));
   };
   for (const auto& name : names) add("none", rule_for(name, base.decode.rule));
   for (const auto& name : names) add(name, rule_for(name, base.decode.rule));
+  check_sets_used(requests, args.all("set"));
 
   const auto session = load_session(args);
   std::vector<Row> rows;

@@ -60,11 +60,7 @@ int cmd_compare(int argc, char** argv, int first) {
   std::vector<Run> runs;
   std::map<UnmaskRule, size_t> baseline_of;  // rule -> index of its `none` run
   const auto add = [&](const std::string& name, UnmaskRule rule) {
-    Run run{base, {}};
-    run.request.strategy = settings_for(name, sets, false);
-    run.request.decode.rule = rule;
-    run.request.strategy.validate(rule);
-    runs.push_back(std::move(run));
+    runs.push_back({request_for(base, name, rule, sets), {}});
     return runs.size() - 1;
   };
   for (const auto& name : names) {
@@ -72,13 +68,9 @@ int cmd_compare(int argc, char** argv, int first) {
     if (!baseline_of.count(rule)) baseline_of[rule] = add("none", rule);
     if (name != "none") add(name, rule);
   }
-  for (const auto& text : sets) {
-    const auto key = text.substr(0, text.find('='));
-    if (key.find('.') != std::string::npos) continue;
-    bool used = false;
-    for (const auto& run : runs) used = used || run.request.strategy.values.count(key);
-    if (!used) fail("--set ", key, ": none of the compared strategies has this parameter");
-  }
+  std::vector<GenerateRequest> requests;
+  for (const auto& run : runs) requests.push_back(run.request);
+  check_sets_used(requests, sets);
 
   const auto session = load_session(args);
   for (size_t i = 0; i < runs.size(); ++i) {

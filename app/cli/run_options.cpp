@@ -64,29 +64,40 @@ std::unique_ptr<Session> load_session(const Args& args) {
   return Session::load(args.required("model"), load);
 }
 
-StrategySettings settings_for(const std::string& name, const std::vector<std::string>& sets,
-                              bool require_all_used) {
-  StrategySettings settings;
-  settings.name = name;
+GenerateRequest request_for(const GenerateRequest& base, const std::string& name, UnmaskRule rule,
+                            const std::vector<std::string>& sets) {
   const auto& info = strategy_info(name);
+  std::vector<std::string> assignments;  // the --set texts for this strategy, as key=value
   for (const auto& text : sets) {
     const auto eq = text.find('=');
-    if (eq == std::string::npos || eq == 0) fail("--set expects key=value, got '", text, "'");
-    std::string key = text.substr(0, eq);
-    const auto dot = key.find('.');
-    if (dot != std::string::npos) {
-      const std::string target = key.substr(0, dot);
+    const auto dot = text.find('.');
+    if (eq != std::string::npos && dot < eq) {
+      const std::string target = text.substr(0, dot);
       strategy_info(target);  // an unknown strategy name is an error
-      if (target != name) continue;
-      key = key.substr(dot + 1);
-    } else if (!require_all_used) {
-      bool has = false;
-      for (const auto& p : info.params) has = has || p.key == key;
-      if (!has) continue;
+      if (target == name) assignments.push_back(text.substr(dot + 1));
+      continue;
     }
-    settings.values[key] = text.substr(eq + 1);
+    const std::string key = text.substr(0, eq);
+    bool has = eq == std::string::npos || eq == 0;  // malformed: parse_strategy_settings names it
+    for (const auto& p : info.params) has = has || p.key == key;
+    if (has) assignments.push_back(text);
   }
-  return settings;
+  GenerateRequest request = base;
+  request.decode.rule = rule;
+  request.strategy = parse_strategy_settings(name, assignments);
+  request.strategy.validate(rule);
+  return request;
+}
+
+void check_sets_used(const std::vector<GenerateRequest>& requests,
+                     const std::vector<std::string>& sets) {
+  for (const auto& text : sets) {
+    const auto key = text.substr(0, text.find('='));
+    if (key.find('.') != std::string::npos) continue;
+    bool used = false;
+    for (const auto& r : requests) used = used || r.strategy.values.count(key);
+    if (!used) fail("--set ", key, ": none of the compared strategies has this parameter");
+  }
 }
 
 UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested) {

@@ -22,10 +22,13 @@ extern const char* const kRunOptionsHelp;
 GenerateRequest read_request(const Args& args, const std::string& default_prompt = "");
 std::unique_ptr<Session> load_session(const Args& args);
 
-// --set texts for several strategies: "name.key=value" applies to one strategy, "key=value" to
-// every strategy that has the key. Unknown names and keys are errors.
-StrategySettings settings_for(const std::string& name, const std::vector<std::string>& sets,
-                              bool require_all_used);
+// `base` run with strategy `name` under `rule`, validated. Of the --set texts, "name.key=value"
+// applies to that strategy only, "key=value" to every strategy that has the key.
+GenerateRequest request_for(const GenerateRequest& base, const std::string& name, UnmaskRule rule,
+                            const std::vector<std::string>& sets);
+// Throws when an undotted --set key belongs to none of the requests' strategies.
+void check_sets_used(const std::vector<GenerateRequest>& requests,
+                     const std::vector<std::string>& sets);
 
 // The rule a strategy runs with: the requested one, or (for a strategy defined only for others,
 // e.g. dkv-greedy) its first allowed rule.
