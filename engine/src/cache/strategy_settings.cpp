@@ -52,8 +52,12 @@ bool parse_number(const std::string& text, bool integer, double& out) {
 
 std::string range_text(const StrategyParam& p) {
   std::ostringstream out;
-  out << (p.type == StrategyParam::Type::Int ? "an integer" : "a number") << " in [" << p.min
-      << ", " << p.max << "]";
+  if (p.type == StrategyParam::Type::Int) {  // 1048576, not 1.04858e+06
+    out << "an integer in [" << static_cast<long long>(p.min) << ", "
+        << static_cast<long long>(p.max) << "]";
+  } else {
+    out << "a number in [" << p.min << ", " << p.max << "]";
+  }
   return out.str();
 }
 
