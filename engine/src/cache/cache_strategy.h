@@ -37,9 +37,9 @@ struct DecodeState {
   const std::vector<uint8_t>* masked = nullptr;  // [length]: 1 where the position is a mask
   std::vector<int64_t> candidates;  // masks the rule may decode now (the block, before any stop)
   std::vector<int64_t> decoded_last_step;
-  // Under `random` the order is drawn at block start, so the positions committed this step and
-  // the next are known before the forward (dKV-Cache Greedy needs them).
-  std::vector<int64_t> scheduled, scheduled_next;
+  // Under `random` the order is drawn at block start, so the positions this step commits are
+  // known before the forward (dKV-Cache Greedy needs them).
+  std::vector<int64_t> scheduled;
 
   bool is_masked(int64_t position) const { return (*masked)[static_cast<size_t>(position)] != 0; }
 };

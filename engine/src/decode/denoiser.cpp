@@ -187,10 +187,6 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
         const auto order = by_score(state.candidates, random_score);
         const int64_t now = std::min<int64_t>(scheduled_at(i), order.size());
         state.scheduled.assign(order.begin(), order.begin() + now);
-        if (i + 1 < static_cast<int64_t>(schedule.size())) {
-          const int64_t next = std::min<int64_t>(scheduled_at(i + 1), order.size() - now);
-          state.scheduled_next.assign(order.begin() + now, order.begin() + now + next);
-        }
         std::sort(state.scheduled.begin(), state.scheduled.end());
       }
       const std::vector<uint8_t> masked_at_start = masked;
