@@ -18,9 +18,12 @@ const char* const kUsage =
     "  generate         answer a prompt (optionally about an image) with a LLaDA-V model\n"
     "  compare          run several cache strategies on one input and compare them\n"
     "  bench            time cache strategies (median over repeats, ratios against none)\n"
+    "  eval             accuracy and speed of cache strategies on a VQA set (JSONL)\n"
     "  strategies       list the cache strategies, their parameters and defaults\n"
     "  make-test-model  write a random-weight checkpoint folder in the real LLaDA-V format\n"
+    "  make-dataset     write the synthetic shapes question answering set (train/val/test)\n"
     "  trace            show a saved run trace (trace show FILE.json [--layers])\n"
+    "  train            train a small LLaDA-V on a make-dataset set (masked diffusion)\n"
     "\n"
     "Run 'cachelens-cli <command> --help' for its options.\n";
 
@@ -40,10 +43,13 @@ int run_main(int argc, char** argv) {
   try {
     if (command == "generate") return cmd_generate(argc, argv, 2);
     if (command == "make-test-model") return cmd_make_test_model(argc, argv, 2);
+    if (command == "make-dataset") return cmd_make_dataset(argc, argv, 2);
     if (command == "compare") return cmd_compare(argc, argv, 2);
     if (command == "bench") return cmd_bench(argc, argv, 2);
     if (command == "strategies") return cmd_strategies(argc, argv, 2);
     if (command == "trace") return cmd_trace(argc, argv, 2);
+    if (command == "eval") return cmd_eval(argc, argv, 2);
+    if (command == "train") return cmd_train(argc, argv, 2);
     std::fprintf(stderr, "cachelens-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const Cancelled&) {

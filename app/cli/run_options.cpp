@@ -2,6 +2,7 @@
 #include "run_options.h"
 
 #include "cachelens/error.h"
+#include "cachelens/resources.h"
 #include "progress.h"
 
 namespace cachelens::cli {
@@ -13,7 +14,8 @@ std::set<std::string> run_option_names() {
 
 const char* const kRunOptionsHelp =
     "  --model DIR           LLaDA-V checkpoint folder (config.json, *.safetensors, "
-    "tokenizer.json)\n"
+    "tokenizer.json);\n"
+    "                        default: the embedded model (resources/models/lladav-shapes-1.6m)\n"
     "  --prompt TEXT         the question\n"
     "  --image FILE          an image (PNG, JPEG, BMP, GIF); omit for a text-only prompt\n"
     "  --expected TEXT       the expected answer (the run is scored against it)\n"
@@ -29,13 +31,7 @@ const char* const kRunOptionsHelp =
     "  --dtype T             auto | fp32 | bf16 | fp16 (default auto: fp32 on CPU, bf16 on CUDA)\n"
     "  --keep-newline-after-image  keep the token after <image> (the official code drops it)\n";
 
-GenerateRequest read_request(const Args& args, const std::string& default_prompt) {
-  GenerateRequest request;
-  request.prompt =
-      default_prompt.empty() ? args.required("prompt") : args.get("prompt", default_prompt);
-  request.image_path = args.get("image", "");
-  request.expected_answer = args.get("expected", "");
-  auto& d = request.decode;
+DecodeSettings read_decode(const Args& args, DecodeSettings d) {
   d.gen_length = args.get_int("gen-length", d.gen_length);
   d.block_length = args.get_int("block-length", d.block_length);
   d.steps = args.get_int("steps", d.steps);
@@ -46,8 +42,18 @@ GenerateRequest read_request(const Args& args, const std::string& default_prompt
   const int64_t seed = args.get_int("seed", 0);
   if (seed < 0) fail("option --seed expects a non-negative integer, got ", seed);
   d.seed = static_cast<uint64_t>(seed);
-  request.chat.drop_first_token_after_image = !args.flag("keep-newline-after-image");
   d.validate();
+  return d;
+}
+
+GenerateRequest read_request(const Args& args, const std::string& default_prompt) {
+  GenerateRequest request;
+  request.prompt =
+      default_prompt.empty() ? args.required("prompt") : args.get("prompt", default_prompt);
+  request.image_path = args.get("image", "");
+  request.expected_answer = args.get("expected", "");
+  request.decode = read_decode(args);
+  request.chat.drop_first_token_after_image = !args.flag("keep-newline-after-image");
   if (request.prompt.find_first_not_of(" \t\r\n") == std::string::npos) fail("the prompt is empty");
   return request;
 }
@@ -61,7 +67,7 @@ std::unique_ptr<Session> load_session(const Args& args) {
     progress.update(fraction, stage);
     return true;
   };
-  return Session::load(args.required("model"), load);
+  return Session::load(args.get("model", embedded_model_dir().string()), load);
 }
 
 GenerateRequest request_for(const GenerateRequest& base, const std::string& name, UnmaskRule rule,
@@ -90,22 +96,14 @@ GenerateRequest request_for(const GenerateRequest& base, const std::string& name
 }
 
 void check_sets_used(const std::vector<GenerateRequest>& requests,
-                     const std::vector<std::string>& sets) {
+                     const std::vector<std::string>& sets, const std::string& option) {
   for (const auto& text : sets) {
     const auto key = text.substr(0, text.find('='));
     if (key.find('.') != std::string::npos) continue;
     bool used = false;
     for (const auto& r : requests) used = used || r.strategy.values.count(key);
-    if (!used) fail("--set ", key, ": none of the compared strategies has this parameter");
+    if (!used) fail(option, " ", key, ": none of the compared strategies has this parameter");
   }
-}
-
-UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested) {
-  const auto& rules = strategy_info(strategy).rules;
-  for (auto r : rules) {
-    if (r == requested) return requested;
-  }
-  return rules.front();
 }
 
 }  // namespace cachelens::cli

@@ -17,6 +17,8 @@ namespace cachelens::cli {
 std::set<std::string> run_option_names();
 extern const char* const kRunOptionsHelp;
 
+// The decoding options (--gen-length ... --seed) over `base`, validated.
+DecodeSettings read_decode(const Args& args, DecodeSettings base = {});
 // The request the options describe (strategy `none`); decode settings and prompt are checked
 // before any model is loaded.
 GenerateRequest read_request(const Args& args, const std::string& default_prompt = "");
@@ -26,12 +28,9 @@ std::unique_ptr<Session> load_session(const Args& args);
 // applies to that strategy only, "key=value" to every strategy that has the key.
 GenerateRequest request_for(const GenerateRequest& base, const std::string& name, UnmaskRule rule,
                             const std::vector<std::string>& sets);
-// Throws when an undotted --set key belongs to none of the requests' strategies.
+// Throws when an undotted --set key belongs to none of the requests' strategies; `option` is
+// the option's name as the user typed it (eval calls it --param).
 void check_sets_used(const std::vector<GenerateRequest>& requests,
-                     const std::vector<std::string>& sets);
-
-// The rule a strategy runs with: the requested one, or (for a strategy defined only for others,
-// e.g. dkv-greedy) its first allowed rule.
-UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested);
+                     const std::vector<std::string>& sets, const std::string& option = "--set");
 
 }  // namespace cachelens::cli

@@ -29,6 +29,9 @@ struct Image {
 Image load_image(const std::filesystem::path& file);
 Image decode_image(const uint8_t* data, size_t size, const std::string& origin);
 
+// Writes an 8-bit RGB PNG atomically (temp file, then rename); errors name the file.
+void save_png(const Image& image, const std::filesystem::path& file);
+
 // PIL's Image.resize(BICUBIC): a = -0.5, support widened by the scale when shrinking (antialias),
 // separable passes with 8-bit fixed-point coefficients as Pillow computes them.
 Image resize_bicubic(const Image& image, int width, int height);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/types.h>
@@ -35,6 +36,10 @@ struct LanguageWeights {
   static LanguageWeights load(const SafetensorsArchive& archive, const TextConfig& text,
                               int64_t used_vocab, const torch::TensorOptions& options,
                               const std::function<void()>& on_tensor = {});
+  // Every tensor with its checkpoint name, in checkpoint order (`layers` is sized first). Loading,
+  // saving and training walk this one list, so the names can never disagree.
+  void visit(const TextConfig& text,
+             const std::function<void(const std::string&, torch::Tensor&)>& fn);
 };
 
 // Per-layer caches of the executor. k/v hold every position, post-RoPE ([kv_heads, N, head_dim]).
@@ -124,6 +129,11 @@ class LanguageModel {
   int64_t used_vocab() const { return weights_.lm_head.size(0); }
 
   torch::Tensor embed(const torch::Tensor& ids) const;  // [n] -> [n, D]
+  // Prompt ids with kImageTokenIndex placeholders -> [n, D] embeddings with `image_rows` spliced
+  // in, truncated to `max_length` (0 = none) as the reference truncates to
+  // tokenizer_model_max_length.
+  torch::Tensor splice_prompt(const std::vector<int32_t>& ids, const torch::Tensor& image_rows,
+                              int64_t max_length) const;
   ops::RopeTable rope_for_length(int64_t length) const;
 
   // inputs [N, D]: the current input embedding of every position. Returns fp32 logits

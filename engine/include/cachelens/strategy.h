@@ -36,6 +36,9 @@ struct StrategyInfo {
 const std::vector<StrategyInfo>& strategy_catalog();
 // Throws Error listing the registered names when `name` is unknown.
 const StrategyInfo& strategy_info(const std::string& name);
+// The rule a strategy runs with: `requested` when it is defined for it, else its first allowed
+// rule (e.g. dkv-greedy, defined only for random). Its baseline is a `none` run with that rule.
+UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested);
 // "all" or a comma-separated list; every name checked.
 std::vector<std::string> parse_strategy_list(const std::string& text);
 

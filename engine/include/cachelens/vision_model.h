@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <torch/types.h>
@@ -30,6 +31,10 @@ struct VisionWeights {
   static VisionWeights load(const SafetensorsArchive& archive, const ModelConfig& config,
                             const torch::TensorOptions& options,
                             const std::function<void()>& on_tensor = {});
+  // Every tensor the model reads with its checkpoint name (`layers` is sized first); loading,
+  // saving and training share this list.
+  void visit(const ModelConfig& config,
+             const std::function<void(const std::string&, torch::Tensor&)>& fn);
 };
 
 class VisionModel {

@@ -45,9 +45,6 @@ struct Session::Impl {
   std::optional<LanguageModel> language;
   std::optional<VisionModel> vision;
   SpecialIds special;
-
-  torch::Tensor prompt_embeddings(const std::vector<int32_t>& ids,
-                                  const torch::Tensor& image_rows) const;
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -130,33 +127,6 @@ int64_t Session::image_tokens_for(int64_t width, int64_t height) const {
   return plan_anyres(width, height, config.vision, config.mm).image_tokens;
 }
 
-torch::Tensor Session::Impl::prompt_embeddings(const std::vector<int32_t>& ids,
-                                               const torch::Tensor& image_rows) const {
-  const auto index_options = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
-  std::vector<torch::Tensor> parts;
-  std::vector<int64_t> text;
-  const auto flush = [&] {
-    if (text.empty()) return;
-    parts.push_back(language->embed(torch::tensor(text, index_options)));
-    text.clear();
-  };
-  for (int32_t id : ids) {
-    if (id == kImageTokenIndex) {
-      flush();
-      if (!image_rows.defined()) fail("the prompt holds <image> but no image was given");
-      parts.push_back(image_rows.to(language->options()));
-    } else {
-      text.push_back(id);
-    }
-  }
-  flush();
-  auto embeddings = torch::cat(parts, 0);
-  // The reference truncates the spliced sequence to tokenizer_model_max_length.
-  const int64_t max_len = checkpoint.config.mm.tokenizer_model_max_length;
-  if (max_len > 0 && embeddings.size(0) > max_len) embeddings = embeddings.narrow(0, 0, max_len);
-  return embeddings;
-}
-
 Trace Session::generate(const GenerateRequest& request,
                         const std::function<void(const StepEvent&)>& on_step,
                         const std::function<bool()>& should_stop) {
@@ -207,7 +177,8 @@ Trace Session::generate(const GenerateRequest& request,
   }
 
   DenoiseRequest denoise;
-  denoise.prompt_embeddings = impl.prompt_embeddings(ids, image_rows);
+  denoise.prompt_embeddings = impl.language->splice_prompt(
+      ids, image_rows, impl.checkpoint.config.mm.tokenizer_model_max_length);
   denoise.settings = request.decode;
   denoise.strategy = request.strategy;
   denoise.special = impl.special;

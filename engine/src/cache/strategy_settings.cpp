@@ -96,6 +96,14 @@ const StrategyInfo& strategy_info(const std::string& name) {
   fail("unknown strategy '", name, "' (allowed: ", join(strategy_names()), ")");
 }
 
+UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested) {
+  const auto& rules = strategy_info(strategy).rules;
+  for (auto r : rules) {
+    if (r == requested) return requested;
+  }
+  return rules.front();
+}
+
 std::vector<std::string> parse_strategy_list(const std::string& text) {
   if (text == "all") return strategy_names();
   std::vector<std::string> names;

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "cachelens/chat_template.h"
 #include "cachelens/error.h"
 #include "cachelens/safetensors.h"
 
@@ -49,36 +50,69 @@ torch::Tensor index_within(const torch::Tensor& rows, const torch::Tensor& posit
 
 }  // namespace
 
+void LanguageWeights::visit(const TextConfig& text,
+                            const std::function<void(const std::string&, torch::Tensor&)>& fn) {
+  layers.resize(static_cast<size_t>(text.num_layers));
+  fn("model.embed_tokens.weight", embed_tokens);
+  for (int64_t l = 0; l < text.num_layers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    auto& layer = layers[static_cast<size_t>(l)];
+    fn(p + "self_attn.q_proj.weight", layer.q_proj);
+    fn(p + "self_attn.k_proj.weight", layer.k_proj);
+    fn(p + "self_attn.v_proj.weight", layer.v_proj);
+    fn(p + "self_attn.o_proj.weight", layer.o_proj);
+    fn(p + "mlp.gate_proj.weight", layer.gate_proj);
+    fn(p + "mlp.up_proj.weight", layer.up_proj);
+    fn(p + "mlp.down_proj.weight", layer.down_proj);
+    fn(p + "input_layernorm.weight", layer.input_norm);
+    fn(p + "post_attention_layernorm.weight", layer.post_norm);
+  }
+  fn("model.norm.weight", norm);
+  fn("lm_head.weight", lm_head);
+}
+
 LanguageWeights LanguageWeights::load(const SafetensorsArchive& archive, const TextConfig& text,
                                       int64_t used_vocab, const torch::TensorOptions& options,
                                       const std::function<void()>& on_tensor) {
-  const auto load_tensor = [&](const SafetensorsArchive& a, const std::string& name,
-                               const torch::TensorOptions& o) {
-    auto t = a.tensor(name).to(o);
-    if (on_tensor) on_tensor();
-    return t;
-  };
   LanguageWeights w;
-  w.embed_tokens = load_tensor(archive, "model.embed_tokens.weight", options);
-  for (int64_t l = 0; l < text.num_layers; ++l) {
-    const std::string p = "model.layers." + std::to_string(l) + ".";
-    Layer layer;
-    layer.q_proj = load_tensor(archive, p + "self_attn.q_proj.weight", options);
-    layer.k_proj = load_tensor(archive, p + "self_attn.k_proj.weight", options);
-    layer.v_proj = load_tensor(archive, p + "self_attn.v_proj.weight", options);
-    layer.o_proj = load_tensor(archive, p + "self_attn.o_proj.weight", options);
-    layer.gate_proj = load_tensor(archive, p + "mlp.gate_proj.weight", options);
-    layer.up_proj = load_tensor(archive, p + "mlp.up_proj.weight", options);
-    layer.down_proj = load_tensor(archive, p + "mlp.down_proj.weight", options);
-    layer.input_norm = load_tensor(archive, p + "input_layernorm.weight", options);
-    layer.post_norm = load_tensor(archive, p + "post_attention_layernorm.weight", options);
-    w.layers.push_back(std::move(layer));
-  }
-  w.norm = load_tensor(archive, "model.norm.weight", options);
-  // The reference truncates lm_head to len(tokenizer): the extra rows never take part in the
-  // softmax that gives confidences.
-  w.lm_head = archive.tensor("lm_head.weight").narrow(0, 0, used_vocab).to(options);
+  w.visit(text, [&](const std::string& name, torch::Tensor& t) {
+    t = archive.tensor(name);
+    // The reference truncates lm_head to len(tokenizer): the extra rows never take part in the
+    // softmax that gives confidences.
+    if (name == "lm_head.weight") t = t.narrow(0, 0, used_vocab);
+    t = t.to(options);
+    if (on_tensor && name != "lm_head.weight") on_tensor();
+  });
   return w;
+}
+
+torch::Tensor LanguageModel::splice_prompt(const std::vector<int32_t>& ids,
+                                           const torch::Tensor& image_rows,
+                                           int64_t max_length) const {
+  const auto index_options = torch::TensorOptions().dtype(torch::kInt64).device(options().device());
+  std::vector<torch::Tensor> parts;
+  std::vector<int64_t> text;
+  const auto flush = [&] {
+    if (text.empty()) return;
+    parts.push_back(embed(torch::tensor(text, index_options)));
+    text.clear();
+  };
+  for (int32_t id : ids) {
+    if (id == kImageTokenIndex) {
+      flush();
+      if (!image_rows.defined()) fail("the prompt holds <image> but no image was given");
+      parts.push_back(image_rows.to(options()));
+    } else {
+      text.push_back(id);
+    }
+  }
+  flush();
+  auto embeddings = torch::cat(parts, 0);
+  // The reference truncates the spliced sequence to tokenizer_model_max_length.
+  if (max_length > 0 && embeddings.size(0) > max_length) {
+    embeddings = embeddings.narrow(0, 0, max_length);
+  }
+  return embeddings;
 }
 
 void KVCache::reset(const TextConfig& text, int64_t n, CacheFeatures wanted) {

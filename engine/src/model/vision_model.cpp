@@ -11,45 +11,48 @@
 namespace cachelens {
 namespace F = torch::nn::functional;
 
+void VisionWeights::visit(const ModelConfig& config,
+                          const std::function<void(const std::string&, torch::Tensor&)>& fn) {
+  const std::string p = kVisionPrefix;
+  layers.resize(static_cast<size_t>(config.vision.used_layers()));
+  fn(p + "embeddings.patch_embedding.weight", patch_w);
+  fn(p + "embeddings.patch_embedding.bias", patch_b);
+  fn(p + "embeddings.position_embedding.weight", position);
+  for (int64_t l = 0; l < config.vision.used_layers(); ++l) {
+    const std::string q = p + "encoder.layers." + std::to_string(l) + ".";
+    auto& layer = layers[static_cast<size_t>(l)];
+    fn(q + "self_attn.q_proj.weight", layer.q_w);
+    fn(q + "self_attn.q_proj.bias", layer.q_b);
+    fn(q + "self_attn.k_proj.weight", layer.k_w);
+    fn(q + "self_attn.k_proj.bias", layer.k_b);
+    fn(q + "self_attn.v_proj.weight", layer.v_w);
+    fn(q + "self_attn.v_proj.bias", layer.v_b);
+    fn(q + "self_attn.out_proj.weight", layer.out_w);
+    fn(q + "self_attn.out_proj.bias", layer.out_b);
+    fn(q + "layer_norm1.weight", layer.ln1_w);
+    fn(q + "layer_norm1.bias", layer.ln1_b);
+    fn(q + "layer_norm2.weight", layer.ln2_w);
+    fn(q + "layer_norm2.bias", layer.ln2_b);
+    fn(q + "mlp.fc1.weight", layer.fc1_w);
+    fn(q + "mlp.fc1.bias", layer.fc1_b);
+    fn(q + "mlp.fc2.weight", layer.fc2_w);
+    fn(q + "mlp.fc2.bias", layer.fc2_b);
+  }
+  fn("model.mm_projector.0.weight", proj0_w);
+  fn("model.mm_projector.0.bias", proj0_b);
+  fn("model.mm_projector.2.weight", proj2_w);
+  fn("model.mm_projector.2.bias", proj2_b);
+  fn("model.image_newline", image_newline);
+}
+
 VisionWeights VisionWeights::load(const SafetensorsArchive& archive, const ModelConfig& config,
                                   const torch::TensorOptions& options,
                                   const std::function<void()>& on_tensor) {
-  const auto get = [&](const std::string& name) {
-    auto t = archive.tensor(name).to(options);
-    if (on_tensor) on_tensor();
-    return t;
-  };
-  const std::string p = kVisionPrefix;
   VisionWeights w;
-  w.patch_w = get(p + "embeddings.patch_embedding.weight");
-  w.patch_b = get(p + "embeddings.patch_embedding.bias");
-  w.position = get(p + "embeddings.position_embedding.weight");
-  for (int64_t l = 0; l < config.vision.used_layers(); ++l) {
-    const std::string q = p + "encoder.layers." + std::to_string(l) + ".";
-    Layer layer;
-    layer.q_w = get(q + "self_attn.q_proj.weight");
-    layer.q_b = get(q + "self_attn.q_proj.bias");
-    layer.k_w = get(q + "self_attn.k_proj.weight");
-    layer.k_b = get(q + "self_attn.k_proj.bias");
-    layer.v_w = get(q + "self_attn.v_proj.weight");
-    layer.v_b = get(q + "self_attn.v_proj.bias");
-    layer.out_w = get(q + "self_attn.out_proj.weight");
-    layer.out_b = get(q + "self_attn.out_proj.bias");
-    layer.ln1_w = get(q + "layer_norm1.weight");
-    layer.ln1_b = get(q + "layer_norm1.bias");
-    layer.ln2_w = get(q + "layer_norm2.weight");
-    layer.ln2_b = get(q + "layer_norm2.bias");
-    layer.fc1_w = get(q + "mlp.fc1.weight");
-    layer.fc1_b = get(q + "mlp.fc1.bias");
-    layer.fc2_w = get(q + "mlp.fc2.weight");
-    layer.fc2_b = get(q + "mlp.fc2.bias");
-    w.layers.push_back(std::move(layer));
-  }
-  w.proj0_w = get("model.mm_projector.0.weight");
-  w.proj0_b = get("model.mm_projector.0.bias");
-  w.proj2_w = get("model.mm_projector.2.weight");
-  w.proj2_b = get("model.mm_projector.2.bias");
-  w.image_newline = get("model.image_newline");
+  w.visit(config, [&](const std::string& name, torch::Tensor& t) {
+    t = archive.tensor(name).to(options);
+    if (on_tensor) on_tensor();
+  });
   return w;
 }
 

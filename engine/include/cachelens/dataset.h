@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// The synthetic visual question answering set the embedded model is trained and evaluated on
+// (DESIGN.md, "The embedded default"): scenes of coloured shapes, rendered deterministically from
+// a seed, with question families whose answers are right by construction, and the scoring rule
+// each answer is judged by.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cachelens/image.h"
+
+namespace cachelens {
+
+// One object of a scene. Coordinates are fractions of the image side (0 = left/top, 1 =
+// right/bottom); `radius` is half the object's extent, also a fraction of the side.
+struct SceneObject {
+  std::string shape;   // circle | square | triangle | cross
+  std::string colour;  // red | green | blue | yellow | purple | orange
+  std::string size;    // small | large
+  double x = 0.5, y = 0.5, radius = 0.1;
+};
+
+struct Scene {
+  std::string id;          // unique within a dataset ("train-000123")
+  std::string background;  // a named background (white, grey, cream, ...)
+  std::vector<SceneObject> objects;  // in drawing order (later ones are drawn on top)
+};
+
+// The closed vocabularies the generator draws from (and the scorers recognise).
+const std::vector<std::string>& scene_shapes();
+const std::vector<std::string>& scene_colours();
+const std::vector<std::string>& scene_backgrounds();  // "white", "light grey", "cream", ...
+
+// The RGB of a named object colour or background; throws Error naming an unknown one.
+std::array<uint8_t, 3> scene_rgb(const std::string& name);
+
+// What makes two scenes the same picture: the background and the objects (order-free) with their
+// positions rounded to 0.01 of the side. Splits share no key.
+std::string scene_content_key(const Scene& scene);
+
+// Renders the scene at side x side pixels, anti-aliased, objects in order.
+Image render_scene(const Scene& scene, int side);
+
+// One question about one scene.
+struct VqaItem {
+  std::string image;     // PNG path, relative to the JSONL file's folder
+  std::string question;  // the user text (no <image> tag)
+  std::string answer;    // the reference answer, exactly as the model is trained to say it
+  std::string family;    // colour | shape | count | exists | position | relation | describe | reasoning
+  std::string scoring;   // exact | yes-no | final-number | objects
+  int64_t gen_length = 32;  // answer positions to decode for it (like lmms-eval's max_new_tokens)
+  std::string scene;        // the scene id, so splits can be checked for overlap
+};
+
+// The families in a fixed order, and the scoring rules items may name.
+const std::vector<std::string>& vqa_families();
+const std::vector<std::string>& vqa_scoring_rules();
+
+// The questions a scene gives rise to, every family that applies (deterministic in `seed`).
+std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed);
+
+struct DatasetOptions {
+  std::filesystem::path out;  // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl
+  uint64_t seed = 0;
+  int64_t train_scenes = 20000;
+  int64_t val_scenes = 200;
+  int64_t test_scenes = 500;
+  int64_t questions_per_scene = 0;  // 0 = every question the scene gives; else that many, sampled
+                                    // so that families stay balanced
+  int image_side = 192;
+  // Progress in [0, 1]; false cancels (throws Cancelled; finished files stay, JSONL is written
+  // atomically at the end of each split).
+  std::function<bool(double)> on_progress;
+};
+void make_dataset(const DatasetOptions& options);
+
+// The scenes make_dataset draws for each split (ids "train-000000", ...), without rendering or
+// writing anything: each split has its own random stream, and no two scenes share a
+// scene_content_key (test claims its keys first, then val, then train, so the evaluation scenes
+// do not change with the train size).
+struct DatasetScenes {
+  std::vector<Scene> train, val, test;
+};
+DatasetScenes draw_dataset_scenes(const DatasetOptions& options);
+
+// Reads a JSONL file; errors name the file, the line and the field. Image paths are made
+// absolute against the file's folder.
+std::vector<VqaItem> load_vqa_jsonl(const std::filesystem::path& file);
+// Writes items one JSON object a line (image paths as given), atomically.
+void save_vqa_jsonl(const std::vector<VqaItem>& items, const std::filesystem::path& file);
+
+// Judges a model's response against the item's reference answer by the item's scoring rule:
+//   exact         normalised text (lower case, punctuation and spaces collapsed) is equal
+//   yes-no        the first word of both is the same yes/no
+//   final-number  the number in the last "The answer is N" (else the last number) is equal
+//   objects       the multiset of "<colour> <shape>" mentions is equal (order-free)
+bool score_answer(const std::string& scoring, const std::string& response,
+                  const std::string& reference);
+
+}  // namespace cachelens

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// Training a small LLaDA-V on the synthetic VQA set (DESIGN.md, "The embedded default"): the
+// same model code as inference, run with autograd; LLaDA's masked-diffusion instruction-tuning
+// objective; AdamW with warm-up and a cosine schedule, gradient clipping, periodic validation
+// accuracy, checkpoints in the real Hugging Face LLaDA-V folder format, and resume.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "cachelens/config.h"
+#include "cachelens/dataset.h"
+
+namespace cachelens {
+
+struct TrainOptions {
+  std::filesystem::path train_set;  // train.jsonl (make-dataset)
+  std::filesystem::path val_set;    // val.jsonl; empty: no validation accuracy
+  std::filesystem::path out;        // the checkpoint folder; also where a run resumes from
+  std::string size = "embedded";    // embedded | tiny (tests)
+  int64_t steps = 3000;
+  int64_t batch_size = 16;
+  double learning_rate = 2e-3;
+  double min_learning_rate = 1e-4;  // the cosine schedule's floor
+  int64_t warmup_steps = 150;
+  double weight_decay = 0.05;  // on matrices only
+  double beta1 = 0.9, beta2 = 0.98;
+  double grad_clip = 1.0;
+  // With this probability a training answer gets 32 or 64 more padding positions than its item's
+  // gen_length, so the model also ends answers cleanly when asked for longer generations.
+  double extra_padding_prob = 0.2;
+  int64_t save_every = 200;      // steps between checkpoints (and at the end)
+  int64_t validate_every = 500;  // steps between validation runs; 0 = only at the end
+  int64_t validate_items = 64;
+  int tokenizer_merges = 400;
+  uint64_t seed = 0;
+  std::string device = "cpu";  // cpu | cuda | cuda:N
+  // CPU workers, each taking part of the batch (0 = one per core). 1 makes a step bit-for-bit
+  // reproducible (gradients then always add up in the same order).
+  int threads = 0;
+  bool resume = true;  // continue from `out` when it holds a training state
+};
+
+struct TrainProgress {
+  int64_t step = 0, total_steps = 0;
+  double loss = 0.0;  // mean of the recent steps
+  double learning_rate = 0.0;
+  double grad_norm = 0.0;
+  double elapsed_s = 0.0, eta_s = 0.0;
+  double val_accuracy = -1.0;  // the latest validation accuracy; < 0 before the first
+  std::string event;           // "step", "validate", "save"
+};
+
+struct TrainReport {
+  int64_t first_step = 0;  // > 0 when the run resumed
+  int64_t steps_done = 0;
+  double final_loss = 0.0;  // mean over the last 50 steps
+  double val_accuracy = -1.0;
+  double seconds = 0.0;
+  bool stopped = false;  // the progress callback asked to stop (a checkpoint was saved first)
+};
+
+// The architecture of a trainable size for a vocabulary of `vocab_size` tokens.
+ModelConfig training_model_config(const std::string& size, int64_t vocab_size);
+
+// The text a tokenizer for this data is trained on: every question and answer, plus the chat
+// template's words.
+std::string tokenizer_corpus(const std::vector<VqaItem>& items);
+
+class Trainer {
+ public:
+  // Creates the model (a fresh tokenizer and random weights, written to `out` at once) or, with
+  // `resume` and a training state in `out`, loads the latest checkpoint and optimizer state.
+  explicit Trainer(TrainOptions options);
+  ~Trainer();
+
+  // The masked-diffusion loss on `batch` with masks drawn from `mask_seed` (no update).
+  double loss_on(const std::vector<VqaItem>& batch, uint64_t mask_seed);
+  // One optimizer step on `batch`; returns the loss before the update.
+  double train_step(const std::vector<VqaItem>& batch, uint64_t mask_seed);
+  // fp32 logits [gen_length, vocab] at every answer position of `item`, all answer positions
+  // masked (the first denoising step's view).
+  torch::Tensor answer_logits(const VqaItem& item);
+  // Writes the checkpoint folder and the training state (atomic per file).
+  void save();
+  int64_t step() const;
+  const ModelConfig& config() const;
+
+  // The whole loop from the current step to options.steps. `on_progress` returning false stops
+  // after saving a checkpoint.
+  TrainReport run(const std::function<bool(const TrainProgress&)>& on_progress = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cachelens

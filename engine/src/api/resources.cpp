@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#include "cachelens/resources.h"
+
+#include <cstdlib>
+#include <system_error>
+
+namespace cachelens {
+namespace fs = std::filesystem;
+
+const char* const kEmbeddedModelName = "lladav-shapes-1.6m";
+
+fs::path resources_dir() {
+  if (const char* env = std::getenv("CACHELENS_RESOURCES"); env && *env) return env;
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "cachelens" / "resources";
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return fs::path(CACHELENS_SOURCE_RESOURCES);
+}
+
+fs::path embedded_model_dir() {
+  return resources_dir() / "models" / kEmbeddedModelName;
+}
+
+}  // namespace cachelens

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// The dataset on disk: make_dataset draws, renders and writes the splits; the JSONL reader and
+// writer (one object a line: image, question, answer, family, scoring, gen_length, scene).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cachelens/atomic_file.h"
+#include "cachelens/dataset.h"
+#include "cachelens/error.h"
+#include "dataset/scene_internal.h"
+
+namespace cachelens {
+namespace {
+
+namespace fs = std::filesystem;
+using dataset::Rng;
+
+struct Split {
+  std::string name;
+  int64_t scenes;
+  uint64_t stream;  // fixed per split, so each split's draws are independent of the others' sizes
+  std::vector<Scene> drawn;
+};
+
+std::string scene_id(const std::string& split, int64_t index) {
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%06lld", static_cast<long long>(index));
+  return split + "-" + digits;
+}
+
+// `count` questions of the scene, taking families in turn from `cursor` (which carries on across
+// the split's scenes, so each family gets its share) and skipping those the scene has none of.
+std::vector<VqaItem> sample_questions(std::vector<VqaItem> all, int64_t count, Rng& rng,
+                                      size_t* cursor) {
+  const auto& families = vqa_families();
+  std::vector<std::vector<VqaItem>> by_family(families.size());
+  for (VqaItem& item : all) {
+    const size_t f =
+        size_t(std::find(families.begin(), families.end(), item.family) - families.begin());
+    by_family.at(f).push_back(std::move(item));
+  }
+  std::vector<VqaItem> out;
+  while (int64_t(out.size()) < count) {
+    size_t f = *cursor, tried = 0;
+    while (tried < families.size() && by_family[f].empty()) {
+      f = (f + 1) % families.size();
+      ++tried;
+    }
+    if (tried == families.size()) break;  // the scene has no questions left
+    auto& pool = by_family[f];
+    const size_t k = size_t(dataset::uniform_int(rng, int64_t(pool.size())));
+    out.push_back(std::move(pool[k]));
+    pool.erase(pool.begin() + std::ptrdiff_t(k));
+    *cursor = (f + 1) % families.size();
+  }
+  return out;
+}
+
+const std::string& string_field(const nlohmann::json& object, const std::string& field,
+                                const std::string& where) {
+  const auto it = object.find(field);
+  if (it == object.end()) fail(where, ": missing field '", field, "'");
+  if (!it->is_string()) fail(where, ": field '", field, "' must be a string");
+  return it->get_ref<const std::string&>();
+}
+
+void check(const DatasetOptions& options) {
+  if (options.train_scenes < 0 || options.val_scenes < 0 || options.test_scenes < 0)
+    fail("make_dataset: scene counts must not be negative");
+  if (options.questions_per_scene < 0)
+    fail("make_dataset: questions_per_scene must not be negative, got ",
+         options.questions_per_scene);
+  if (options.image_side < 8 || options.image_side > 4096)
+    fail("make_dataset: image_side must be 8..4096 pixels, got ", options.image_side);
+}
+
+std::vector<Split> draw_splits(const DatasetOptions& options) {
+  check(options);
+  std::vector<Split> splits = {{"train", options.train_scenes, 1, {}},
+                               {"val", options.val_scenes, 2, {}},
+                               {"test", options.test_scenes, 3, {}}};
+  std::set<std::string> keys;
+  for (auto split = splits.rbegin(); split != splits.rend(); ++split) {
+    Rng rng(dataset::mix_seed(options.seed, split->stream));
+    for (int64_t i = 0; i < split->scenes; ++i) {
+      Scene scene;
+      do scene = dataset::random_scene(rng, scene_id(split->name, i));
+      while (!keys.insert(scene_content_key(scene)).second);
+      split->drawn.push_back(std::move(scene));
+    }
+  }
+  return splits;
+}
+
+}  // namespace
+
+DatasetScenes draw_dataset_scenes(const DatasetOptions& options) {
+  std::vector<Split> splits = draw_splits(options);
+  return {std::move(splits[0].drawn), std::move(splits[1].drawn), std::move(splits[2].drawn)};
+}
+
+void make_dataset(const DatasetOptions& options) {
+  if (options.out.empty()) fail("make_dataset: no output folder given");
+  const std::vector<Split> splits = draw_splits(options);
+  const int64_t total = options.train_scenes + options.val_scenes + options.test_scenes;
+  int64_t done = 0;
+  for (const Split& split : splits) {
+    const uint64_t split_seed = dataset::mix_seed(options.seed, split.stream);
+    Rng sampler(dataset::mix_seed(options.seed, split.stream + 100));  // its own stream
+    size_t cursor = size_t(dataset::uniform_int(sampler, int64_t(vqa_families().size())));
+    const fs::path image_folder = fs::path("images") / split.name;
+    std::vector<VqaItem> items;
+    for (size_t i = 0; i < split.drawn.size(); ++i) {
+      const Scene& scene = split.drawn[i];
+      std::vector<VqaItem> questions = questions_for_scene(scene, dataset::mix_seed(split_seed, i));
+      if (options.questions_per_scene > 0)
+        questions =
+            sample_questions(std::move(questions), options.questions_per_scene, sampler, &cursor);
+      const fs::path image = image_folder / (scene.id + ".png");
+      save_png(render_scene(scene, options.image_side), options.out / image);
+      for (VqaItem& item : questions) {
+        item.image = image.generic_string();
+        items.push_back(std::move(item));
+      }
+      ++done;
+      if (options.on_progress && !options.on_progress(double(done) / double(total)))
+        throw Cancelled();
+    }
+    save_vqa_jsonl(items, options.out / (split.name + ".jsonl"));
+  }
+}
+
+void save_vqa_jsonl(const std::vector<VqaItem>& items, const fs::path& file) {
+  std::string text;
+  for (const VqaItem& item : items) {
+    const nlohmann::json line = {{"image", item.image},     {"question", item.question},
+                                 {"answer", item.answer},   {"family", item.family},
+                                 {"scoring", item.scoring}, {"gen_length", item.gen_length},
+                                 {"scene", item.scene}};
+    text += line.dump() + "\n";
+  }
+  write_text_atomically(file, text);
+}
+
+std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
+  const std::string text = read_text_file(file);
+  const fs::path folder = fs::absolute(file).parent_path();
+  const auto& rules = vqa_scoring_rules();
+  std::vector<VqaItem> items;
+  std::istringstream in(text);
+  int64_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "'" + file.string() + "' line " + std::to_string(number);
+    nlohmann::json object;
+    try {
+      object = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      fail(where, ": malformed JSON (", e.what(), ")");
+    }
+    if (!object.is_object()) fail(where, ": expected a JSON object");
+    VqaItem item;
+    const fs::path image = string_field(object, "image", where);
+    item.image = (image.is_absolute() ? image : folder / image).lexically_normal().string();
+    item.question = string_field(object, "question", where);
+    item.answer = string_field(object, "answer", where);
+    item.family = string_field(object, "family", where);
+    item.scoring = string_field(object, "scoring", where);
+    if (std::find(rules.begin(), rules.end(), item.scoring) == rules.end())
+      fail(where, ": field 'scoring' is '", item.scoring,
+           "', expected exact, yes-no, final-number or objects");
+    if (object.contains("gen_length")) {
+      const auto& length = object["gen_length"];
+      if (!length.is_number_integer() || length.get<int64_t>() < 1)
+        fail(where, ": field 'gen_length' must be a positive integer");
+      item.gen_length = length.get<int64_t>();
+    }
+    if (object.contains("scene")) item.scene = string_field(object, "scene", where);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+}  // namespace cachelens

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+// The trainer: the inference towers run with autograd on every position (a full-rows plan), LLaDA's
+// masked-diffusion SFT loss on the answer region, AdamW, and checkpoints in the real folder format.
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "cachelens/atomic_file.h"
+#include "cachelens/chat_template.h"
+#include "cachelens/checkpoint.h"
+#include "cachelens/device.h"
+#include "cachelens/engine.h"
+#include "cachelens/error.h"
+#include "cachelens/eval.h"
+#include "cachelens/image.h"
+#include "cachelens/language_model.h"
+#include "cachelens/safetensors.h"
+#include "cachelens/tokenizer.h"
+#include "cachelens/train.h"
+#include "cachelens/vision_model.h"
+#include "train/train_internal.h"
+
+namespace cachelens {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// LLaDA's lower bound on the masking ratio, so every sample masks something in expectation.
+constexpr double kMaskEps = 1e-3;
+
+fs::path state_dir(const fs::path& out) {
+  return out / "training_state";
+}
+
+struct ImageInput {
+  torch::Tensor crops;  // [num_crops, 3, S, S] on the training device
+  AnyresPlan plan;
+};
+
+}  // namespace
+
+struct Trainer::Impl {
+  TrainOptions options;
+  DeviceChoice device;
+  Tokenizer tokenizer;
+  std::string tokenizer_json;
+  ModelConfig config;
+  LanguageWeights language_weights;
+  VisionWeights vision_weights;
+  torch::Tensor post_ln_w, post_ln_b;  // saved untouched: the real folder has them
+  std::optional<LanguageModel> language;
+  std::optional<VisionModel> vision;
+  std::vector<torch::Tensor> decay, no_decay;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  int64_t step = 0;
+  std::vector<VqaItem> train_items, val_items;
+  std::unordered_map<std::string, ImageInput> images;
+  std::unordered_map<std::string, std::vector<int32_t>> prompt_ids;  // by question text
+  int32_t mask_id = -1, eot_id = -1;
+  std::deque<double> recent_losses;
+  double val_accuracy = -1.0;
+  double last_grad_norm = 0.0;
+  int threads = 1;
+
+  void create_fresh();
+  void load_checkpoint(const fs::path& dir);
+  void adopt_weights(const std::map<std::string, torch::Tensor>& named);
+  void make_optimizer();
+  const ImageInput& image_input(const std::string& path);
+  const std::vector<int32_t>& prompt_for(const std::string& question);
+  struct Draw {
+    int64_t length = 0;
+    double p = 1.0;
+    torch::Tensor masked;
+  };
+  Draw draw(const VqaItem& item, at::Generator& gen);
+  torch::Tensor sample_loss(const VqaItem& item, const Draw& draw);
+  torch::Tensor logits_for(const VqaItem& item, const torch::Tensor& masked,
+                           const std::vector<int32_t>& answer);
+  int64_t length_for(const VqaItem& item, at::Generator& gen) const;
+  double validate();
+  void save() const;
+};
+
+void Trainer::Impl::adopt_weights(const std::map<std::string, torch::Tensor>& named) {
+  const auto take = [&](const std::string& name, torch::Tensor& t) {
+    const auto it = named.find(name);
+    if (it == named.end()) fail("training: the checkpoint has no tensor '", name, "'");
+    // Owned fp32 copies on the device: the optimizer updates them in place.
+    t = it->second.detach().to(device.device, torch::kFloat32).clone().requires_grad_(true);
+  };
+  language_weights.visit(config.text, take);
+  vision_weights.visit(config, take);
+  const auto post = std::string(kVisionPrefix) + "post_layernorm.";
+  const auto find_or = [&](const std::string& name, torch::Tensor fallback) {
+    const auto it = named.find(name);
+    return it == named.end() ? fallback : it->second.detach().to(torch::kFloat32).clone();
+  };
+  post_ln_w = find_or(post + "weight", torch::ones({config.vision.hidden_size}));
+  post_ln_b = find_or(post + "bias", torch::zeros({config.vision.hidden_size}));
+  language.emplace(language_weights, config.text);
+  vision.emplace(vision_weights, config);
+  decay.clear();
+  no_decay.clear();
+  const auto sort = [&](const std::string& name, torch::Tensor& t) {
+    // Weight decay on matrices only: not on norms, biases, embeddings' newline or positions.
+    const bool matrix = t.dim() >= 2 && name.find("position_embedding") == std::string::npos;
+    (matrix ? decay : no_decay).push_back(t);
+  };
+  language_weights.visit(config.text, sort);
+  vision_weights.visit(config, sort);
+}
+
+void Trainer::Impl::make_optimizer() {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  const auto group_options = [&](double wd) {
+    auto o = std::make_unique<torch::optim::AdamWOptions>(options.learning_rate);
+    o->betas({options.beta1, options.beta2}).eps(1e-8).weight_decay(wd);
+    return o;
+  };
+  groups.emplace_back(decay, group_options(options.weight_decay));
+  groups.emplace_back(no_decay, group_options(0.0));
+  optimizer = std::make_unique<torch::optim::AdamW>(
+      groups, torch::optim::AdamWOptions(options.learning_rate));
+}
+
+void Trainer::Impl::create_fresh() {
+  tokenizer_json =
+      train_byte_level_bpe_json(tokenizer_corpus(train_items), options.tokenizer_merges);
+  tokenizer = Tokenizer::from_json_text(tokenizer_json, "trained tokenizer.json");
+  config = training_model_config(options.size, tokenizer.size());
+  std::map<std::string, torch::Tensor> named;
+  for (auto& [name, t] : train::initial_weights(config, options.seed)) named.emplace(name, t);
+  adopt_weights(named);
+  make_optimizer();
+  step = 0;
+}
+
+void Trainer::Impl::load_checkpoint(const fs::path& dir) {
+  auto checkpoint = Checkpoint::open(dir);
+  tokenizer = checkpoint.tokenizer;
+  tokenizer_json = read_text_file(dir / "tokenizer.json");
+  config = checkpoint.config;
+  if (config.text.vocab_size != tokenizer.size()) {
+    fail("training: '", (dir / "config.json").string(), "' has vocab_size ", config.text.vocab_size,
+         " but its tokenizer has ", tokenizer.size(), " tokens (a trained model keeps them equal)");
+  }
+  std::map<std::string, torch::Tensor> named;
+  for (const auto& name : checkpoint.archive.names())
+    named.emplace(name, checkpoint.archive.tensor(name));
+  adopt_weights(named);
+  make_optimizer();
+  const auto state_file = state_dir(dir) / "state.json";
+  const auto state = nlohmann::json::parse(read_text_file(state_file), nullptr, false);
+  if (state.is_discarded() || !state.contains("step") || !state["step"].is_number_integer()) {
+    fail("training: '", state_file.string(),
+         "' is not a training state (expected {\"step\": N, ...})");
+  }
+  step = state["step"].get<int64_t>();
+  val_accuracy = state.value("val_accuracy", -1.0);
+  torch::serialize::InputArchive archive;
+  archive.load_from((state_dir(dir) / "optimizer.pt").string(), device.device);
+  optimizer->load(archive);
+}
+
+const ImageInput& Trainer::Impl::image_input(const std::string& path) {
+  auto it = images.find(path);
+  if (it != images.end()) return it->second;
+  const auto image = load_image(path);
+  ImageInput input;
+  input.plan = plan_anyres(image.width, image.height, config.vision, config.mm);
+  input.crops = preprocess_anyres(image, input.plan, config.vision).to(device.device);
+  return images.emplace(path, std::move(input)).first->second;
+}
+
+const std::vector<int32_t>& Trainer::Impl::prompt_for(const std::string& question) {
+  auto it = prompt_ids.find(question);
+  if (it != prompt_ids.end()) return it->second;
+  // Training-faithful: the newline after <image> is kept in training, as LLaDA-V's own SFT data
+  // did; inference drops it by default only to match the official demo code.
+  ChatOptions chat;
+  auto ids =
+      tokenize_with_image_placeholders(tokenizer, render_chat_prompt(question, true, chat), chat);
+  return prompt_ids.emplace(question, std::move(ids)).first->second;
+}
+
+int64_t Trainer::Impl::length_for(const VqaItem& item, at::Generator& gen) const {
+  int64_t length = item.gen_length;
+  if (options.extra_padding_prob > 0.0) {
+    const double u = torch::rand({1}, gen).item<double>();
+    if (u < options.extra_padding_prob) length += u < options.extra_padding_prob / 2 ? 32 : 64;
+  }
+  return length;
+}
+
+torch::Tensor Trainer::Impl::logits_for(const VqaItem& item, const torch::Tensor& masked,
+                                        const std::vector<int32_t>& answer) {
+  const auto& image = image_input(item.image);
+  const auto rows = vision->merge(vision->project(vision->encode_crops(image.crops)), image.plan);
+  const auto prompt = language->splice_prompt(prompt_for(item.question), rows, 0);
+  const int64_t p = prompt.size(0);
+  const auto index = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
+  auto answer_in = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index);
+  answer_in = torch::where(masked, torch::full_like(answer_in, mask_id), answer_in);
+  const auto inputs = torch::cat({prompt, language->embed(answer_in)}, 0);
+  KVCache cache;
+  cache.reset(config.text, inputs.size(0), {});
+  ForwardPlan plan;
+  plan.decode_rows = masked.nonzero().view({-1}) + p;
+  return language->forward(inputs, language->rope_for_length(inputs.size(0)), plan, cache, nullptr);
+}
+
+Trainer::Impl::Draw Trainer::Impl::draw(const VqaItem& item, at::Generator& gen) {
+  // LLaDA SFT: t ~ U(0, 1), each answer position masked with p = (1 - eps) t + eps.
+  Draw d;
+  d.length = length_for(item, gen);
+  const double t = torch::rand({1}, gen).item<double>();
+  d.p = (1.0 - kMaskEps) * t + kMaskEps;
+  d.masked = torch::rand({d.length}, gen) < d.p;
+  if (!d.masked.any().item<bool>()) {
+    d.masked[torch::randint(d.length, {1}, gen).item<int64_t>()] = true;
+  }
+  d.masked = d.masked.to(device.device);
+  // Fill the caches here, on one thread, so the workers only read them.
+  image_input(item.image);
+  prompt_for(item.question);
+  return d;
+}
+
+torch::Tensor Trainer::Impl::sample_loss(const VqaItem& item, const Draw& d) {
+  const auto answer = train::padded_answer(tokenizer.encode(item.answer, false), eot_id, d.length,
+                                           "item '" + item.question + "'");
+  const auto logits = logits_for(item, d.masked, answer);
+  const auto index = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
+  const auto targets = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index)
+                           .masked_select(d.masked);
+  // The loss on masked positions is weighted by 1/p and normalised by the answer length (padding
+  // included).
+  const auto ce = torch::nn::functional::cross_entropy(
+      logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+  return ce / (d.p * static_cast<double>(d.length));
+}
+
+double Trainer::Impl::validate() {
+  if (val_items.empty()) return -1.0;
+  save();
+  LoadOptions load;
+  load.device = options.device;
+  load.dtype = "fp32";
+  auto session = Session::load(options.out, load);
+  EvalOptions eval;
+  eval.limit = options.validate_items;
+  const auto report = evaluate(*session, val_items, eval);
+  return report.results.empty() ? -1.0 : report.results.front().accuracy;
+}
+
+void Trainer::Impl::save() const {
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  const auto collect = [&](const std::string& name, torch::Tensor& t) {
+    tensors.emplace_back(name, t.detach().to(torch::kCPU).contiguous());
+  };
+  const_cast<LanguageWeights&>(language_weights).visit(config.text, collect);
+  const_cast<VisionWeights&>(vision_weights).visit(config, collect);
+  const auto post = std::string(kVisionPrefix) + "post_layernorm.";
+  tensors.emplace_back(post + "weight", post_ln_w);
+  tensors.emplace_back(post + "bias", post_ln_b);
+  fs::create_directories(state_dir(options.out));
+  write_sharded_checkpoint(options.out, tensors, ~0ull);
+  write_text_atomically(options.out / "tokenizer.json", tokenizer_json);
+  write_text_atomically(options.out / "config.json", config.to_json_text());
+  // The optimizer state goes through a temp file too; state.json is written last, so a state.json
+  // always describes a complete step.
+  const auto opt_file = state_dir(options.out) / "optimizer.pt";
+  const auto tmp = opt_file.string() + ".tmp";
+  torch::serialize::OutputArchive archive;
+  optimizer->save(archive);
+  archive.save_to(tmp);
+  fs::rename(tmp, opt_file);
+  nlohmann::json state = {
+      {"step", step},         {"total_steps", options.steps},     {"size", options.size},
+      {"seed", options.seed}, {"batch_size", options.batch_size}, {"val_accuracy", val_accuracy}};
+  write_text_atomically(state_dir(options.out) / "state.json", state.dump(2) + "\n");
+}
+
+Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  if (options.out.empty()) fail("training needs an output folder");
+  if (options.batch_size < 1)
+    fail("training: batch size must be at least 1, got ", options.batch_size);
+  if (options.steps < 1) fail("training: steps must be at least 1, got ", options.steps);
+  m.options = std::move(options);
+  m.device = resolve_device(m.options.device, "fp32");
+  if (!m.options.train_set.empty()) m.train_items = load_vqa_jsonl(m.options.train_set);
+  if (!m.options.val_set.empty()) m.val_items = load_vqa_jsonl(m.options.val_set);
+  const bool resumable = fs::exists(state_dir(m.options.out) / "state.json");
+  if (m.options.resume && resumable) {
+    m.load_checkpoint(m.options.out);
+  } else {
+    if (m.train_items.empty())
+      fail("training: '", m.options.train_set.string(), "' holds no items");
+    m.create_fresh();
+    m.save();
+  }
+  m.threads = m.options.threads > 0
+                  ? m.options.threads
+                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Data-parallel workers each run single-threaded maths (see train_step).
+  if (m.threads > 1 && m.device.device.is_cpu()) at::set_num_threads(1);
+  m.mask_id = m.tokenizer.id_of("<|mdm_mask|>");
+  m.eot_id = m.tokenizer.id_of("<|eot_id|>");
+}
+
+Trainer::~Trainer() = default;
+
+int64_t Trainer::step() const {
+  return impl_->step;
+}
+const ModelConfig& Trainer::config() const {
+  return impl_->config;
+}
+void Trainer::save() {
+  impl_->save();
+}
+
+double Trainer::loss_on(const std::vector<VqaItem>& batch, uint64_t mask_seed) {
+  torch::NoGradGuard no_grad;
+  auto gen = at::detail::createCPUGenerator(mask_seed);
+  double total = 0.0;
+  for (const auto& item : batch) {
+    total += impl_->sample_loss(item, impl_->draw(item, gen)).item<double>();
+  }
+  return total / static_cast<double>(batch.size());
+}
+
+double Trainer::train_step(const std::vector<VqaItem>& batch, uint64_t mask_seed) {
+  auto& m = *impl_;
+  if (batch.empty()) fail("training: an empty batch");
+  const double lr = train::learning_rate_at(m.step, m.options.steps, m.options.warmup_steps,
+                                            m.options.learning_rate, m.options.min_learning_rate);
+  for (auto& group : m.optimizer->param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  }
+  m.optimizer->zero_grad();
+  auto gen = at::detail::createCPUGenerator(mask_seed);
+  std::vector<Impl::Draw> draws;
+  for (const auto& item : batch) draws.push_back(m.draw(item, gen));
+  // The inference code path takes one sequence, so samples go one at a time and gradients
+  // accumulate (the update is the batch mean). On CPU, small per-sample matmuls use cores poorly;
+  // `threads` workers each take every threads-th sample with one intra-op thread, and autograd
+  // accumulates their gradients under its own lock (the sum order then varies in the last bits).
+  const int threads = std::max(1, std::min<int>(m.threads, static_cast<int>(batch.size())));
+  std::vector<double> totals(static_cast<size_t>(threads), 0.0);
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  const auto work = [&](int w) {
+    try {
+      for (size_t i = static_cast<size_t>(w); i < batch.size(); i += static_cast<size_t>(threads)) {
+        const auto loss = m.sample_loss(batch[i], draws[i]) / static_cast<double>(batch.size());
+        loss.backward();
+        totals[static_cast<size_t>(w)] += loss.item<double>();
+      }
+    } catch (...) {
+      errors[static_cast<size_t>(w)] = std::current_exception();
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int w = 0; w < threads; ++w) pool.emplace_back(work, w);
+    for (auto& t : pool) t.join();
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  double total = 0.0;
+  for (double t : totals) total += t;
+  std::vector<torch::Tensor> all = m.decay;
+  all.insert(all.end(), m.no_decay.begin(), m.no_decay.end());
+  m.last_grad_norm = torch::nn::utils::clip_grad_norm_(all, m.options.grad_clip);
+  m.optimizer->step();
+  ++m.step;
+  return total;
+}
+
+torch::Tensor Trainer::answer_logits(const VqaItem& item) {
+  torch::NoGradGuard no_grad;
+  auto& m = *impl_;
+  const auto answer = train::padded_answer(m.tokenizer.encode(item.answer, false), m.eot_id,
+                                           item.gen_length, "item '" + item.question + "'");
+  const auto masked = torch::ones(
+      {item.gen_length}, torch::TensorOptions().dtype(torch::kBool).device(m.device.device));
+  return m.logits_for(item, masked, answer).to(torch::kCPU);
+}
+
+TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_progress) {
+  auto& m = *impl_;
+  TrainReport report;
+  report.first_step = m.step;
+  const auto start = Clock::now();
+  const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const auto n = static_cast<int64_t>(m.train_items.size());
+  if (n == 0) fail("training: '", m.options.train_set.string(), "' holds no items");
+  bool stopped = false;
+  while (m.step < m.options.steps && !stopped) {
+    std::vector<VqaItem> batch;
+    for (int64_t b = 0; b < m.options.batch_size; ++b) {
+      batch.push_back(m.train_items[static_cast<size_t>(
+          train::item_for(m.step, b, m.options.batch_size, n, m.options.seed))]);
+    }
+    const uint64_t mask_seed = m.options.seed * 1000003ull + static_cast<uint64_t>(m.step);
+    const double loss = train_step(batch, mask_seed);
+    m.recent_losses.push_back(loss);
+    if (m.recent_losses.size() > 50) m.recent_losses.pop_front();
+
+    TrainProgress progress;
+    progress.step = m.step;
+    progress.total_steps = m.options.steps;
+    for (double l : m.recent_losses) progress.loss += l;
+    progress.loss /= static_cast<double>(m.recent_losses.size());
+    progress.learning_rate =
+        train::learning_rate_at(m.step - 1, m.options.steps, m.options.warmup_steps,
+                                m.options.learning_rate, m.options.min_learning_rate);
+    progress.grad_norm = m.last_grad_norm;
+    progress.elapsed_s = elapsed();
+    const int64_t done = m.step - report.first_step;
+    progress.eta_s = progress.elapsed_s / static_cast<double>(done) *
+                     static_cast<double>(m.options.steps - m.step);
+    progress.val_accuracy = m.val_accuracy;
+    progress.event = "step";
+    const bool last = m.step == m.options.steps;
+    if (on_progress && !on_progress(progress)) stopped = true;
+    const bool validate_now =
+        !m.val_items.empty() &&
+        (last || (m.options.validate_every > 0 && m.step % m.options.validate_every == 0));
+    if (validate_now && !stopped) {
+      m.val_accuracy = m.validate();
+      progress.val_accuracy = m.val_accuracy;
+      progress.event = "validate";
+      if (on_progress && !on_progress(progress)) stopped = true;
+    }
+    if (stopped || last || m.step % m.options.save_every == 0) {
+      m.save();
+      progress.event = "save";
+      if (on_progress) on_progress(progress);
+    }
+  }
+  report.steps_done = m.step - report.first_step;
+  for (double l : m.recent_losses) report.final_loss += l;
+  if (!m.recent_losses.empty()) report.final_loss /= static_cast<double>(m.recent_losses.size());
+  report.val_accuracy = m.val_accuracy;
+  report.seconds = elapsed();
+  report.stopped = stopped;
+  return report;
+}
+
+}  // namespace cachelens

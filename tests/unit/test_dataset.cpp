@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: MIT
+// The synthetic shapes VQA set: rendering, random scenes, every question family's exact answers
+// on hand-built scenes, the dataset files (determinism, split separation), the JSONL reader's
+// errors and the four scoring rules.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cachelens/atomic_file.h"
+#include "cachelens/dataset.h"
+#include "cachelens/error.h"
+#include "cachelens/image.h"
+#include "dataset/scene_internal.h"
+#include "test_support.h"
+
+namespace cachelens {
+namespace {
+
+namespace fs = std::filesystem;
+
+SceneObject object(const std::string& colour, const std::string& shape, const std::string& size,
+                   double x, double y) {
+  SceneObject o;
+  o.colour = colour;
+  o.shape = shape;
+  o.size = size;
+  o.radius = size == "large" ? dataset::kLargeRadius : dataset::kSmallRadius;
+  o.x = x;
+  o.y = y;
+  return o;
+}
+
+// A large red circle at the top left, a small red triangle in the centre, a small blue square at
+// the bottom right.
+Scene three_objects() {
+  Scene scene;
+  scene.id = "hand-000000";
+  scene.background = "white";
+  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
+                   object("red", "triangle", "small", 0.5, 0.5),
+                   object("blue", "square", "small", 0.8, 0.8)};
+  return scene;
+}
+
+// The answer to `question` among `items`; fails the test when it is asked not exactly once.
+std::string answer_to(const std::vector<VqaItem>& items, const std::string& question) {
+  std::vector<std::string> found;
+  for (const VqaItem& item : items) {
+    if (item.question == question) found.push_back(item.answer);
+  }
+  EXPECT_EQ(found.size(), 1u) << question;
+  return found.empty() ? "<not asked>" : found[0];
+}
+
+std::vector<VqaItem> of_family(const std::vector<VqaItem>& items, const std::string& family) {
+  std::vector<VqaItem> out;
+  for (const VqaItem& item : items) {
+    if (item.family == family) out.push_back(item);
+  }
+  return out;
+}
+
+size_t word_count(const std::string& text) {
+  std::istringstream in(text);
+  size_t n = 0;
+  for (std::string w; in >> w;) ++n;
+  return n;
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string file_bytes(const fs::path& file) {
+  return read_text_file(file);
+}
+
+// Relative path -> bytes of every file under `root`.
+std::map<std::string, std::string> tree(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file())
+      out[fs::relative(entry.path(), root).generic_string()] = file_bytes(entry.path());
+  }
+  return out;
+}
+
+std::array<uint8_t, 3> pixel(const Image& image, double fx, double fy) {
+  const int x = int(fx * image.width), y = int(fy * image.height);
+  return {image.at(x, y, 0), image.at(x, y, 1), image.at(x, y, 2)};
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+TEST(SceneRender, ObjectCentresHaveTheirColourAndCornersTheBackground) {
+  const Scene scene = three_objects();
+  const Image image = render_scene(scene, 56);
+  ASSERT_EQ(image.width, 56);
+  ASSERT_EQ(image.height, 56);
+  ASSERT_EQ(image.rgb.size(), 56u * 56 * 3);
+  for (const SceneObject& o : scene.objects) {
+    EXPECT_EQ(pixel(image, o.x, o.y), scene_rgb(o.colour)) << o.colour << " " << o.shape;
+  }
+  EXPECT_EQ(pixel(image, 0, 0), scene_rgb("white"));
+  EXPECT_EQ(pixel(image, 0.99, 0.01), scene_rgb("white"));
+}
+
+TEST(SceneRender, EveryShapeAndColourOnEveryBackground) {
+  for (const std::string& background : scene_backgrounds()) {
+    for (const std::string& shape : scene_shapes()) {
+      for (const std::string& colour : scene_colours()) {
+        Scene scene;
+        scene.background = background;
+        scene.objects = {object(colour, shape, "small", 0.5, 0.5)};
+        const Image image = render_scene(scene, 56);
+        EXPECT_EQ(pixel(image, 0.5, 0.5), scene_rgb(colour)) << shape;
+        EXPECT_EQ(pixel(image, 0.02, 0.98), scene_rgb(background));
+      }
+    }
+  }
+}
+
+size_t painted(const Image& image, const std::array<uint8_t, 3>& background) {
+  size_t n = 0;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      if (image.at(x, y, 0) != background[0] || image.at(x, y, 1) != background[1] ||
+          image.at(x, y, 2) != background[2])
+        ++n;
+    }
+  }
+  return n;
+}
+
+TEST(SceneRender, SmallObjectsCoverFewerPixelsAndEdgesAreAntiAliased) {
+  for (const std::string& shape : scene_shapes()) {
+    Scene small, large;
+    small.background = large.background = "black";
+    small.objects = {object("yellow", shape, "small", 0.5, 0.5)};
+    large.objects = {object("yellow", shape, "large", 0.5, 0.5)};
+    const Image a = render_scene(small, 56), b = render_scene(large, 56);
+    EXPECT_GT(painted(a, scene_rgb("black")), 10u) << shape;
+    EXPECT_LT(painted(a, scene_rgb("black")) * 2, painted(b, scene_rgb("black"))) << shape;
+  }
+  // Some pixel on a circle's edge is a blend, neither the object's colour nor the background.
+  Scene scene;
+  scene.background = "black";
+  scene.objects = {object("yellow", "circle", "large", 0.5, 0.5)};
+  const Image image = render_scene(scene, 56);
+  bool blended = false;
+  for (size_t i = 0; i < image.rgb.size(); i += 3) {
+    if (image.rgb[i] != 0 && image.rgb[i] != scene_rgb("yellow")[0]) blended = true;
+  }
+  EXPECT_TRUE(blended);
+}
+
+TEST(SceneRender, LaterObjectsAreDrawnOnTop) {
+  Scene scene;
+  scene.background = "white";
+  scene.objects = {object("red", "square", "large", 0.5, 0.5),
+                   object("green", "circle", "small", 0.5, 0.5)};
+  EXPECT_EQ(pixel(render_scene(scene, 56), 0.5, 0.5), scene_rgb("green"));
+  std::swap(scene.objects[0], scene.objects[1]);
+  EXPECT_EQ(pixel(render_scene(scene, 56), 0.5, 0.5), scene_rgb("red"));
+}
+
+TEST(SceneRender, UnknownNamesAreErrors) {
+  Scene scene = three_objects();
+  scene.background = "magenta";
+  test::expect_error([&] { render_scene(scene, 56); }, {"magenta"});
+  scene = three_objects();
+  scene.objects[1].shape = "star";
+  test::expect_error([&] { render_scene(scene, 56); }, {"star"});
+}
+
+TEST(SceneRender, SavedPngDecodesToTheSamePixels) {
+  test::TempDir dir;
+  const Image image = render_scene(three_objects(), 40);
+  save_png(image, dir / "sub" / "scene.png");
+  const Image back = load_image(dir / "sub" / "scene.png");
+  EXPECT_EQ(back.width, 40);
+  EXPECT_EQ(back.height, 40);
+  EXPECT_EQ(back.rgb, image.rgb);
+  Image broken = image;
+  broken.rgb.pop_back();
+  test::expect_error([&] { save_png(broken, dir / "broken.png"); }, {"broken.png"});
+}
+
+// ---- random scenes ----------------------------------------------------------------------------
+
+TEST(RandomScene, ObeysTheLayoutRules) {
+  dataset::Rng rng(7);
+  std::set<size_t> counts;
+  std::set<std::string> sizes;
+  bool repeated_colour = false, repeated_shape = false;
+  for (int i = 0; i < 500; ++i) {
+    const Scene scene = dataset::random_scene(rng, "s");
+    const auto& objects = scene.objects;
+    ASSERT_GE(objects.size(), 1u);
+    ASSERT_LE(objects.size(), 5u);
+    counts.insert(objects.size());
+    std::set<std::string> kinds, colours, shapes;
+    for (const SceneObject& o : objects) {
+      sizes.insert(o.size);
+      EXPECT_TRUE(kinds.insert(o.colour + " " + o.shape).second) << "pair repeated";
+      repeated_colour |= !colours.insert(o.colour).second;
+      repeated_shape |= !shapes.insert(o.shape).second;
+      for (double v : {o.x, o.y}) {
+        EXPECT_GE(std::abs(v - 1.0 / 3.0), 0.05 - 1e-9);
+        EXPECT_GE(std::abs(v - 2.0 / 3.0), 0.05 - 1e-9);
+        EXPECT_GE(v - o.radius, 0.0);
+        EXPECT_LE(v + o.radius, 1.0);
+      }
+    }
+    for (size_t a = 0; a < objects.size(); ++a) {
+      for (size_t b = a + 1; b < objects.size(); ++b) {
+        const double d = std::hypot(objects[a].x - objects[b].x, objects[a].y - objects[b].y);
+        EXPECT_GE(d, 0.8 * (objects[a].radius + objects[b].radius) - 1e-9);
+      }
+    }
+  }
+  EXPECT_EQ(counts.size(), 5u);
+  EXPECT_EQ(sizes.size(), 2u);
+  EXPECT_TRUE(repeated_colour);
+  EXPECT_TRUE(repeated_shape);
+}
+
+TEST(RandomScene, UniformHelpersStayInRange) {
+  dataset::Rng rng(1);
+  std::vector<int> seen(3, 0);
+  for (int i = 0; i < 3000; ++i) {
+    const double u = dataset::uniform01(rng);
+    ASSERT_GE(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    ++seen.at(size_t(dataset::uniform_int(rng, 3)));
+  }
+  for (int n : seen) EXPECT_GT(n, 800);
+}
+
+// ---- questions --------------------------------------------------------------------------------
+
+TEST(Questions, ExactAnswersOnAHandBuiltScene) {
+  const auto items = questions_for_scene(three_objects(), 3);
+  // colour: one question a shape that occurs once.
+  EXPECT_EQ(answer_to(items, "What colour is the circle?"), "The circle is red.");
+  EXPECT_EQ(answer_to(items, "What colour is the triangle?"), "The triangle is red.");
+  EXPECT_EQ(answer_to(items, "What colour is the square?"), "The square is blue.");
+  EXPECT_EQ(of_family(items, "colour").size(), 3u);
+  // shape: only for a colour that occurs once ("the red object" would be ambiguous).
+  EXPECT_EQ(answer_to(items, "What shape is the blue object?"), "The blue object is a square.");
+  EXPECT_EQ(of_family(items, "shape").size(), 1u);
+  // count
+  EXPECT_EQ(answer_to(items, "How many shapes are there?"), "There are 3 shapes.");
+  EXPECT_EQ(answer_to(items, "How many red shapes are there?"), "There are 2 red shapes.");
+  EXPECT_EQ(answer_to(items, "How many blue shapes are there?"), "There is 1 blue shape.");
+  EXPECT_EQ(answer_to(items, "How many circles are there?"), "There is 1 circle.");
+  EXPECT_EQ(answer_to(items, "How many squares are there?"), "There is 1 square.");
+  size_t none = 0;
+  for (const VqaItem& item : of_family(items, "count")) {
+    if (item.answer == "There are no crosses.") ++none;
+    for (const char* colour : {"green", "yellow", "purple", "orange"}) {
+      if (item.answer == "There are no " + std::string(colour) + " shapes.") ++none;
+    }
+  }
+  EXPECT_EQ(none, 2u);  // one absent colour and the one absent shape
+  // position
+  EXPECT_EQ(answer_to(items, "Where is the red circle?"), "The red circle is at the top left.");
+  EXPECT_EQ(answer_to(items, "Where is the red triangle?"), "The red triangle is in the centre.");
+  EXPECT_EQ(answer_to(items, "Where is the blue square?"),
+            "The blue square is at the bottom right.");
+  // exists: every object asked, as many absent pairs.
+  EXPECT_EQ(answer_to(items, "Is there a red circle?"), "Yes, there is a red circle.");
+  EXPECT_EQ(answer_to(items, "Is there a blue square?"), "Yes, there is a blue square.");
+  size_t yes = 0, no = 0;
+  for (const VqaItem& item : of_family(items, "exists")) {
+    EXPECT_EQ(item.scoring, "yes-no");
+    if (starts_with(item.answer, "Yes")) ++yes;
+    if (starts_with(item.answer, "No, there is no ")) {
+      ++no;
+      const std::string name = item.answer.substr(16, item.answer.size() - 17);
+      EXPECT_TRUE(name != "red circle" && name != "red triangle" && name != "blue square");
+      EXPECT_TRUE(item.question == "Is there a " + name + "?" ||
+                  item.question == "Is there an " + name + "?");
+    }
+  }
+  EXPECT_EQ(yes, 3u);
+  EXPECT_EQ(no, 3u);
+  // describe
+  EXPECT_EQ(answer_to(items, "Describe the image."),
+            "The image shows 3 shapes on a white background: a large red circle at the top left, "
+            "a small red triangle in the centre and a small blue square at the bottom right.");
+  for (const VqaItem& item : items) {
+    EXPECT_EQ(item.scene, "hand-000000");
+    EXPECT_EQ(item.gen_length, item.family == "describe" || item.family == "reasoning" ? 96 : 32);
+  }
+}
+
+TEST(Questions, RelationsAreRightAndBalanced) {
+  Scene scene;
+  scene.id = "hand-000001";
+  scene.background = "cream";
+  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
+                   object("blue", "square", "small", 0.8, 0.8)};
+  const std::map<std::string, std::string> truth = {
+      {"Is the red circle to the left of the blue square?",
+       "Yes, the red circle is to the left of the blue square."},
+      {"Is the blue square to the right of the red circle?",
+       "Yes, the blue square is to the right of the red circle."},
+      {"Is the red circle to the right of the blue square?",
+       "No, the red circle is to the left of the blue square."},
+      {"Is the blue square to the left of the red circle?",
+       "No, the blue square is to the right of the red circle."},
+      {"Is the red circle above the blue square?", "Yes, the red circle is above the blue square."},
+      {"Is the blue square below the red circle?", "Yes, the blue square is below the red circle."},
+      {"Is the red circle below the blue square?", "No, the red circle is above the blue square."},
+      {"Is the blue square above the red circle?", "No, the blue square is below the red circle."},
+  };
+  std::set<std::string> asked;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const auto relations = of_family(questions_for_scene(scene, seed), "relation");
+    ASSERT_EQ(relations.size(), 4u);  // one yes and one no for each axis
+    size_t yes = 0;
+    for (const VqaItem& item : relations) {
+      ASSERT_TRUE(truth.count(item.question)) << item.question;
+      EXPECT_EQ(item.answer, truth.at(item.question));
+      EXPECT_EQ(item.scoring, "yes-no");
+      yes += starts_with(item.answer, "Yes");
+      asked.insert(item.question);
+    }
+    EXPECT_EQ(yes, 2u);
+  }
+  EXPECT_EQ(asked.size(), truth.size());  // every form gets asked for some seed
+
+  // Centres closer than 0.15 on an axis are not compared on it.
+  scene.objects[1].x = 0.3;
+  for (const VqaItem& item : of_family(questions_for_scene(scene, 0), "relation")) {
+    EXPECT_EQ(item.question.find("left"), std::string::npos) << item.question;
+    EXPECT_EQ(item.question.find("right"), std::string::npos) << item.question;
+  }
+}
+
+TEST(Questions, ReasoningStepsAndFinalAnswers) {
+  const std::map<std::string, std::string> expected = {
+      {"How many red and blue shapes are there in total? Think step by step.",
+       "Let me count step by step. First, I look for red shapes. I can see 2 red "
+       "shapes: a circle and a triangle. Next, I look for blue shapes. I can see 1 blue shape: a "
+       "square. Now I add the two counts, so 2 + 1 = 3. The answer is 3."},
+      {"How many blue and green shapes are there in total? Think step by step.",
+       "Let me count step by step. First, I look for blue shapes. I can see 1 blue "
+       "shape: a square. Next, I look for green shapes. I can see no green shapes. Now I add the "
+       "two counts, so 1 + 0 = 1. The answer is 1."},
+      {"How many circles and squares are there in total? Think step by step.",
+       "Let me count step by step. First, I look for circles. I can see 1 circle: a "
+       "red one. Next, I look for squares. I can see 1 square: a blue one. Now I add the two "
+       "counts, so 1 + 1 = 2. The answer is 2."},
+      {"How many shapes are not red? Think step by step.",
+       "Let me count step by step. First, I count all the shapes. I can see 3 shapes "
+       "in total. Next, I count the red shapes. I can see 2 red shapes: a circle and a triangle. "
+       "Now I take the red shapes away from the total, so 3 - 2 = 1. The answer is 1."},
+      {"How many more shapes are there than crosses? Think step by step.",
+       "Let me count step by step. First, I count all the shapes. I can see 3 shapes "
+       "in total. Next, I count the crosses. I can see no crosses. Now I take the crosses away "
+       "from the total, so 3 - 0 = 3. The answer is 3."},
+  };
+  std::set<std::string> seen;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    for (const VqaItem& item : of_family(questions_for_scene(three_objects(), seed), "reasoning")) {
+      EXPECT_EQ(item.scoring, "final-number");
+      const size_t words = word_count(item.answer);
+      EXPECT_GE(words, 40u) << item.answer;
+      EXPECT_LE(words, 64u) << item.answer;
+      // "so A op B = N. The answer is N." with N the true result of A op B.
+      int a = 0, b = 0, n = 0, m = 0;
+      char op = 0;
+      const size_t so = item.answer.rfind("so ");
+      ASSERT_NE(so, std::string::npos);
+      ASSERT_EQ(std::sscanf(item.answer.c_str() + so, "so %d %c %d = %d. The answer is %d.", &a,
+                            &op, &b, &n, &m),
+                5)
+          << item.answer;
+      EXPECT_EQ(n, op == '+' ? a + b : a - b);
+      EXPECT_EQ(m, n);
+      EXPECT_TRUE(ends_with(item.answer, ". The answer is " + std::to_string(n) + "."));
+      if (expected.count(item.question)) {
+        EXPECT_EQ(item.answer, expected.at(item.question));
+        seen.insert(item.question);
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), expected.size());
+}
+
+TEST(Questions, OneObjectScenesReadNaturally) {
+  Scene scene;
+  scene.id = "hand-000002";
+  scene.background = "pale blue";
+  scene.objects = {object("orange", "cross", "small", 0.8, 0.5)};
+  const auto items = questions_for_scene(scene, 0);
+  EXPECT_EQ(answer_to(items, "How many shapes are there?"), "There is 1 shape.");
+  EXPECT_EQ(answer_to(items, "Is there an orange cross?"), "Yes, there is an orange cross.");
+  EXPECT_EQ(answer_to(items, "Where is the orange cross?"), "The orange cross is on the right.");
+  EXPECT_EQ(answer_to(items, "What shape is the orange object?"), "The orange object is a cross.");
+  EXPECT_EQ(answer_to(items, "Describe the image."),
+            "The image shows 1 shape on a pale blue background: a small orange cross on the "
+            "right.");
+  EXPECT_TRUE(of_family(items, "relation").empty());
+}
+
+TEST(Questions, SameSeedSameQuestions) {
+  const auto a = questions_for_scene(three_objects(), 11);
+  const auto b = questions_for_scene(three_objects(), 11);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].question, b[i].question);
+    EXPECT_EQ(a[i].answer, b[i].answer);
+  }
+  std::set<std::string> families;
+  for (const VqaItem& item : a) families.insert(item.family);
+  EXPECT_EQ(families.size(), vqa_families().size());
+}
+
+// ---- dataset files ----------------------------------------------------------------------------
+
+DatasetOptions small_options(const fs::path& out, uint64_t seed) {
+  DatasetOptions options;
+  options.out = out;
+  options.seed = seed;
+  options.train_scenes = 24;
+  options.val_scenes = 6;
+  options.test_scenes = 8;
+  options.image_side = 32;
+  return options;
+}
+
+TEST(MakeDataset, SameSeedSameBytesOtherSeedOtherFiles) {
+  test::TempDir a, b, c;
+  make_dataset(small_options(a.path(), 5));
+  make_dataset(small_options(b.path(), 5));
+  make_dataset(small_options(c.path(), 6));
+  const auto ta = tree(a.path()), tb = tree(b.path()), tc = tree(c.path());
+  EXPECT_EQ(ta.size(), 3u + 24 + 6 + 8);
+  EXPECT_TRUE(ta == tb);
+  EXPECT_NE(ta.at("train.jsonl"), tc.at("train.jsonl"));
+  EXPECT_NE(ta.at("images/test/test-000000.png"), tc.at("images/test/test-000000.png"));
+}
+
+TEST(MakeDataset, SplitsShareNoSceneAndItemsAreWellFormed) {
+  test::TempDir dir;
+  DatasetOptions options = small_options(dir.path(), 9);
+  options.train_scenes = 300;
+  options.val_scenes = 40;
+  options.test_scenes = 60;
+  const DatasetScenes drawn = draw_dataset_scenes(options);
+  std::map<std::string, const Scene*> by_id;
+  std::set<std::string> keys;
+  for (const auto* split : {&drawn.train, &drawn.val, &drawn.test}) {
+    for (const Scene& scene : *split) {
+      EXPECT_TRUE(by_id.emplace(scene.id, &scene).second) << scene.id;
+      EXPECT_TRUE(keys.insert(scene_content_key(scene)).second) << scene.id;
+    }
+  }
+  EXPECT_EQ(by_id.size(), 400u);
+  EXPECT_EQ(drawn.val.at(7).id, "val-000007");
+  // Evaluation scenes do not depend on the train size.
+  DatasetOptions fewer = options;
+  fewer.train_scenes = 10;
+  const DatasetScenes drawn_fewer = draw_dataset_scenes(fewer);
+  EXPECT_EQ(scene_content_key(drawn_fewer.test.at(59)), scene_content_key(drawn.test.at(59)));
+
+  options.train_scenes = 40;  // the files themselves: a smaller set is enough
+  make_dataset(options);
+  const auto& families = vqa_families();
+  const auto& rules = vqa_scoring_rules();
+  const DatasetScenes written = draw_dataset_scenes(options);
+  std::map<std::string, const Scene*> scenes;
+  for (const auto* split : {&written.train, &written.val, &written.test}) {
+    for (const Scene& scene : *split) scenes[scene.id] = &scene;
+  }
+  std::map<std::string, std::set<std::string>> ids_by_split;
+  for (const std::string split : {"train", "val", "test"}) {
+    const auto items = load_vqa_jsonl(dir / (split + ".jsonl"));
+    ASSERT_FALSE(items.empty());
+    for (const VqaItem& item : items) {
+      ids_by_split[split].insert(item.scene);
+      EXPECT_TRUE(starts_with(item.scene, split + "-")) << item.scene;
+      EXPECT_TRUE(fs::exists(item.image)) << item.image;
+      EXPECT_EQ(fs::path(item.image).filename().string(), item.scene + ".png");
+      EXPECT_NE(std::find(families.begin(), families.end(), item.family), families.end());
+      EXPECT_NE(std::find(rules.begin(), rules.end(), item.scoring), rules.end());
+      EXPECT_TRUE(score_answer(item.scoring, item.answer, item.answer)) << item.answer;
+      if (item.family == "reasoning") {
+        EXPECT_GE(word_count(item.answer), 40u);
+        EXPECT_NE(item.answer.find(". The answer is "), std::string::npos);
+        EXPECT_EQ(item.answer.back(), '.');
+      }
+      if (item.family == "describe") {
+        const Scene& scene = *scenes.at(item.scene);
+        for (const SceneObject& o : scene.objects) {
+          EXPECT_NE(item.answer.find(o.size + " " + o.colour + " " + o.shape), std::string::npos)
+              << item.answer;
+        }
+        EXPECT_NE(item.answer.find("on a " + scene.background + " background"), std::string::npos);
+      }
+    }
+  }
+  for (const std::string& id : ids_by_split["train"]) {
+    EXPECT_FALSE(ids_by_split["val"].count(id) || ids_by_split["test"].count(id));
+  }
+  EXPECT_EQ(load_image(dir / "images" / "val" / "val-000000.png").width, 32);
+}
+
+TEST(MakeDataset, QuestionsPerSceneKeepsFamiliesBalanced) {
+  test::TempDir dir;
+  DatasetOptions options = small_options(dir.path(), 2);
+  options.train_scenes = 200;
+  options.val_scenes = 0;
+  options.test_scenes = 0;
+  options.questions_per_scene = 2;
+  int calls = 0;
+  double last = 0;
+  options.on_progress = [&](double fraction) {
+    EXPECT_GE(fraction, last);
+    last = fraction;
+    ++calls;
+    return true;
+  };
+  make_dataset(options);
+  EXPECT_EQ(calls, 200);
+  EXPECT_DOUBLE_EQ(last, 1.0);
+  const auto items = load_vqa_jsonl(dir / "train.jsonl");
+  EXPECT_EQ(items.size(), 400u);
+  std::map<std::string, size_t> per_family, per_scene;
+  for (const VqaItem& item : items) {
+    ++per_family[item.family];
+    ++per_scene[item.scene];
+  }
+  for (const auto& [scene, n] : per_scene) EXPECT_EQ(n, 2u) << scene;
+  for (const std::string& family : vqa_families()) {
+    EXPECT_GE(per_family[family], 25u) << family;  // 50 each if all were always possible
+    EXPECT_LE(per_family[family], 75u) << family;
+  }
+  EXPECT_TRUE(load_vqa_jsonl(dir / "test.jsonl").empty());
+}
+
+TEST(MakeDataset, CancelsAndRejectsBadOptions) {
+  test::TempDir dir;
+  DatasetOptions options = small_options(dir.path(), 1);
+  options.on_progress = [](double fraction) { return fraction < 0.2; };
+  EXPECT_THROW(make_dataset(options), Cancelled);
+  options.on_progress = nullptr;
+  options.image_side = 4;
+  test::expect_error([&] { make_dataset(options); }, {"image_side", "4"});
+  options.image_side = 32;
+  options.val_scenes = -1;
+  test::expect_error([&] { make_dataset(options); }, {"negative"});
+}
+
+// ---- JSONL ------------------------------------------------------------------------------------
+
+TEST(VqaJsonl, RoundTrip) {
+  test::TempDir dir;
+  VqaItem item;
+  item.image = "images/test/test-000003.png";
+  item.question = "How many shapes are there?";
+  item.answer = "There are \"3\" shapes.";
+  item.family = "count";
+  item.scoring = "exact";
+  item.gen_length = 40;
+  item.scene = "test-000003";
+  VqaItem absolute = item;
+  absolute.image = (dir.path() / "elsewhere.png").string();
+  save_vqa_jsonl({item, absolute}, dir / "set.jsonl");
+  const auto back = load_vqa_jsonl(dir / "set.jsonl");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].image, (dir.path() / "images" / "test" / "test-000003.png").string());
+  EXPECT_EQ(back[1].image, absolute.image);
+  EXPECT_EQ(back[0].question, item.question);
+  EXPECT_EQ(back[0].answer, item.answer);
+  EXPECT_EQ(back[0].family, item.family);
+  EXPECT_EQ(back[0].scoring, item.scoring);
+  EXPECT_EQ(back[0].gen_length, 40);
+  EXPECT_EQ(back[0].scene, item.scene);
+}
+
+TEST(VqaJsonl, ErrorsNameTheFileLineAndField) {
+  test::TempDir dir;
+  const std::string good =
+      R"({"image":"a.png","question":"q","answer":"a","family":"count","scoring":"exact",)"
+      R"("gen_length":32,"scene":"s"})";
+  const fs::path missing = dir / "missing.jsonl";
+  write_text_atomically(missing, good + "\n\n" +
+                                     R"({"image":"a.png","question":"q","family":"count",)"
+                                     R"("scoring":"exact"})" +
+                                     "\n");
+  test::expect_error([&] { load_vqa_jsonl(missing); },
+                     {missing.string(), "line 3", "missing field 'answer'"});
+  const fs::path malformed = dir / "malformed.jsonl";
+  write_text_atomically(malformed, good + "\n{\"image\": \"a.png\", \n");
+  test::expect_error([&] { load_vqa_jsonl(malformed); },
+                     {malformed.string(), "line 2", "malformed JSON"});
+  const fs::path wrong = dir / "wrong.jsonl";
+  write_text_atomically(wrong, R"({"image":"a.png","question":"q","answer":"a","family":"x",)"
+                               R"("scoring":"fuzzy"})");
+  test::expect_error([&] { load_vqa_jsonl(wrong); }, {wrong.string(), "line 1", "scoring"});
+  test::expect_error([&] { load_vqa_jsonl(dir / "absent.jsonl"); }, {"absent.jsonl"});
+}
+
+// ---- scoring ----------------------------------------------------------------------------------
+
+TEST(ScoreAnswer, Exact) {
+  EXPECT_TRUE(score_answer("exact", "the circle is RED", "The circle is red."));
+  EXPECT_TRUE(score_answer("exact", "  The circle  is red . ", "The circle is red."));
+  EXPECT_FALSE(score_answer("exact", "The circle is blue.", "The circle is red."));
+  EXPECT_FALSE(score_answer("exact", "The circle is red, I think.", "The circle is red."));
+  EXPECT_FALSE(score_answer("exact", "", "The circle is red."));
+}
+
+TEST(ScoreAnswer, YesNo) {
+  EXPECT_TRUE(score_answer("yes-no", "yes", "Yes, there is a green triangle."));
+  EXPECT_TRUE(
+      score_answer("yes-no", "Yes, there is a red one.", "Yes, there is a green triangle."));
+  EXPECT_TRUE(score_answer("yes-no", "No.", "No, there is no green triangle."));
+  EXPECT_FALSE(score_answer("yes-no", "no", "Yes, there is a green triangle."));
+  EXPECT_FALSE(score_answer("yes-no", "Yesterday", "Yes, there is a green triangle."));
+  EXPECT_FALSE(score_answer("yes-no", "", "No, there is no green triangle."));
+  EXPECT_FALSE(score_answer("yes-no", "maybe", "maybe"));  // the reference must be yes or no
+}
+
+TEST(ScoreAnswer, FinalNumber) {
+  const std::string reference = "Let me count. I see 2 and 3, so 2 + 3 = 5. The answer is 5.";
+  EXPECT_TRUE(score_answer("final-number", "The answer is 5.", reference));
+  EXPECT_TRUE(score_answer("final-number", "so 2 + 3 = 5. The answer is 5.", reference));
+  EXPECT_TRUE(score_answer("final-number", "5", reference));
+  EXPECT_TRUE(score_answer("final-number", "I count 1, 4, 05", reference));  // last number
+  EXPECT_FALSE(score_answer("final-number", "so 2 + 3 = 5. The answer is 6.", reference));
+  EXPECT_FALSE(score_answer("final-number", "The answer is 5, not 4. The answer is 4.", reference));
+  EXPECT_FALSE(score_answer("final-number", "The answer is five.", reference));
+  EXPECT_FALSE(score_answer("final-number", "5", "There is no number here."));
+  EXPECT_TRUE(
+      score_answer("final-number", "so 3 - 5 = -2. The answer is -2.", "The answer is -2."));
+  EXPECT_FALSE(score_answer("final-number", "The answer is 2.", "The answer is -2."));
+}
+
+TEST(ScoreAnswer, ObjectsAreOrderFree) {
+  const std::string reference =
+      "The image shows 3 shapes on a grey background: a large red circle at the top left, a small "
+      "blue square in the centre and a small green triangle at the bottom right.";
+  EXPECT_TRUE(score_answer(
+      "objects", "A green triangle, a blue square and a red circle are in the image.", reference));
+  EXPECT_TRUE(score_answer("objects", reference, reference));
+  EXPECT_FALSE(score_answer("objects", "A red circle and a blue square.", reference));
+  EXPECT_FALSE(score_answer(
+      "objects", "a red circle, a red circle, a blue square, a green triangle", reference));
+  EXPECT_FALSE(score_answer("objects", "a red square, a blue circle, a green triangle", reference));
+  EXPECT_TRUE(score_answer("objects", "two red circles", "a red circle"));  // plurals count
+  EXPECT_FALSE(score_answer("objects", "nothing", "nothing at all"));       // no objects: no match
+}
+
+TEST(ScoreAnswer, UnknownRuleIsAnError) {
+  test::expect_error([] { score_answer("fuzzy", "a", "a"); }, {"fuzzy"});
+}
+
+}  // namespace
+}  // namespace cachelens
