@@ -119,6 +119,7 @@ int cmd_train(int argc, char** argv, int first) {
               o.device.c_str(), o.out.string().c_str(), static_cast<long long>(trainer.step()),
               static_cast<long long>(o.steps));
   std::fflush(stdout);
+  const int64_t first_step = trainer.step();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   const auto report = trainer.run([&](const TrainProgress& p) {
@@ -129,7 +130,8 @@ int cmd_train(int argc, char** argv, int first) {
       std::printf(
           "step %lld/%lld  loss %.4f  lr %.2e  |grad| %.3f  %.2f s/step  elapsed %s  ETA %s\n",
           static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.loss,
-          p.learning_rate, p.grad_norm, p.elapsed_s / std::max<int64_t>(1, p.step),
+          p.learning_rate, p.grad_norm,
+          p.elapsed_s / static_cast<double>(std::max<int64_t>(1, p.step - first_step)),
           duration_text(p.elapsed_s).c_str(), duration_text(p.eta_s).c_str());
     }
     std::fflush(stdout);

@@ -7,7 +7,7 @@
 namespace cachelens {
 namespace fs = std::filesystem;
 
-const char* const kEmbeddedModelName = "lladav-shapes-1.6m";
+const char* const kEmbeddedModelName = "lladav-shapes-1.7m";
 
 fs::path resources_dir() {
   if (const char* env = std::getenv("CACHELENS_RESOURCES"); env && *env) return env;
