@@ -10,26 +10,20 @@
 
 #include "cachelens/strategy.h"
 #include "cachelens/trace.h"
+#include "cli_run.h"
 #include "test_support.h"
 
+using cachelens::test::cli;
 using cachelens::test::cli_path;
+using cachelens::test::expect_clean_error;
+using cachelens::test::json_in;
+using cachelens::test::Run;
 using cachelens::test::run_command;
 using cachelens::test::source_dir;
 using testing::HasSubstr;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run cli(const std::string& args) {
-  Run r;
-  r.status = run_command(cli_path().string() + " " + args, &r.output);
-  return r;
-}
 
 class CliTest : public testing::Test {
  protected:
@@ -49,19 +43,6 @@ class CliTest : public testing::Test {
   }
   static inline cachelens::test::TempDir* dir_ = nullptr;
 };
-
-// The JSON document of an output that also holds progress lines (stderr is merged in).
-nlohmann::json json_in(const std::string& output) {
-  return nlohmann::json::parse(output.substr(output.find("\n{") + 1));
-}
-
-// One line of error, no backtrace, no crash.
-void expect_clean_error(const Run& r, const std::string& fragment) {
-  EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr(fragment));
-  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-  EXPECT_THAT(r.output, testing::StartsWith("cachelens-cli: error: "));
-}
 
 }  // namespace
 

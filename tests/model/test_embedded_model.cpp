@@ -9,6 +9,7 @@
 #include "cachelens/engine.h"
 #include "cachelens/resources.h"
 #include "cachelens/tokenizer.h"
+#include "cli_run.h"
 #include "test_support.h"
 
 namespace cachelens {
@@ -68,7 +69,7 @@ TEST(EmbeddedModel, IsTheCommandLineDefault) {
                             "--gen-length 32 --block-length 32 --steps 32 --json",
                         &output);
   ASSERT_EQ(status, 0) << output;
-  const auto json = nlohmann::json::parse(output.substr(output.find("\n{") + 1));
+  const auto json = test::json_in(output);
   EXPECT_EQ(json["model"], kEmbeddedModelName);
 }
 

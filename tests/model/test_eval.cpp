@@ -15,6 +15,7 @@
 #include "cachelens/engine.h"
 #include "cachelens/error.h"
 #include "cachelens/eval.h"
+#include "cli_run.h"
 #include "test_model_support.h"
 
 using namespace cachelens;
@@ -286,16 +287,9 @@ TEST(Eval, TableAndJsonShowEverything) {
 
 namespace {
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run cli(const std::string& args) {
-  Run r;
-  r.status = test::run_command(test::cli_path().string() + " " + args, &r.output);
-  return r;
-}
+using test::cli;
+using test::expect_clean_error;
+using test::Run;
 
 // A set file the way make-dataset writes one: image paths relative to the JSONL's folder.
 class EvalCli : public testing::Test {
@@ -315,13 +309,6 @@ class EvalCli : public testing::Test {
   }
   static inline test::TempDir* dir_ = nullptr;
 };
-
-void expect_clean_error(const Run& r, const std::string& fragment) {
-  EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr(fragment));
-  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-  EXPECT_THAT(r.output, testing::StartsWith("cachelens-cli: error: "));
-}
 
 }  // namespace
 
