@@ -57,6 +57,10 @@ struct GenerateRequest {
   ChatOptions chat;
 };
 
+// Rows an image of this size becomes for a model with this config (anyres arithmetic only, no
+// pixels needed); throws Error when the model has no vision tower.
+int64_t image_tokens_for(const ModelConfig& config, int64_t width, int64_t height);
+
 class Session {
  public:
   static std::unique_ptr<Session> load(const std::filesystem::path& model_dir,

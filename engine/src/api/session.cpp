@@ -121,10 +121,13 @@ const Tokenizer& Session::tokenizer() const {
   return impl_->checkpoint.tokenizer;
 }
 
-int64_t Session::image_tokens_for(int64_t width, int64_t height) const {
-  const auto& config = impl_->checkpoint.config;
+int64_t image_tokens_for(const ModelConfig& config, int64_t width, int64_t height) {
   if (!config.has_vision) fail("this model has no vision tower");
   return plan_anyres(width, height, config.vision, config.mm).image_tokens;
+}
+
+int64_t Session::image_tokens_for(int64_t width, int64_t height) const {
+  return cachelens::image_tokens_for(impl_->checkpoint.config, width, height);
 }
 
 Trace Session::generate(const GenerateRequest& request,

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#include "samples.h"
+
+#include <exception>
+
+#include "cachelens/dataset.h"
+#include "cachelens/resources.h"
+
+namespace cachelens::ui {
+
+std::vector<Sample> bundled_samples() {
+  std::vector<Sample> samples;
+  const auto file = resources_dir() / "eval" / "shapes-test.jsonl";
+  std::vector<VqaItem> items;
+  try {
+    items = load_vqa_jsonl(file);
+  } catch (const std::exception&) {
+    return samples;
+  }
+  // Items the embedded model answers correctly come first (tests/model/test_embedded_model.cpp
+  // holds the same list), then the first item of each long-answer family.
+  std::vector<size_t> picks = {8, 28, 66, 123, 2, 27};
+  for (const char* family : {"describe", "reasoning"}) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].family == family) {
+        picks.push_back(i);
+        break;
+      }
+    }
+  }
+  for (size_t i : picks) {
+    if (i >= items.size()) continue;
+    const VqaItem& item = items[i];
+    Sample s;
+    s.title = QStringLiteral("%1: %2").arg(QString::fromStdString(item.family),
+                                           QString::fromStdString(item.question));
+    s.image = QString::fromStdString((file.parent_path() / item.image).string());
+    s.question = QString::fromStdString(item.question);
+    s.expected = QString::fromStdString(item.answer);
+    s.gen_length = static_cast<int>(item.gen_length);
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+}  // namespace cachelens::ui
