@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                 QStringLiteral("With --demo: save the window to this PNG."),
                                 QStringLiteral("FILE"));
+  QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use the dark theme."));
+  QCommandLineOption cumulative(QStringLiteral("cumulative"),
+                                QStringLiteral("Start with the cumulative heatmap (share of steps "
+                                               "each cell was recomputed)."));
+  parser.addOption(dark);
+  parser.addOption(cumulative);
   parser.addOption(model);
   parser.addOption(demo);
   parser.addOption(screenshot);
@@ -47,6 +53,8 @@ int main(int argc, char** argv) {
   options.model_dir = parser.value(model);
   options.persist_settings = !parser.isSet(demo);
   cachelens::ui::MainWindow window(options);
+  if (parser.isSet(dark)) window.setDarkTheme(true);
+  if (parser.isSet(cumulative)) window.setCumulative(true);
   if (parser.isSet(demo)) new cachelens::ui::DemoRunner(&window, parser.value(screenshot));
   if (!parser.positionalArguments().isEmpty()) {
     window.input()->imageDrop()->setImageFile(parser.positionalArguments().first());

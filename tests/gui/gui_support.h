@@ -3,6 +3,7 @@
 // embedded model that is loaded before the test goes on.
 #pragma once
 
+#include <QApplication>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -14,10 +15,16 @@
 
 namespace cachelens::ui::testing {
 
-// Every test binary writes QSettings under a fresh folder, never the user's config.
-inline void isolate_settings(const QTemporaryDir& dir) {
-  qputenv("XDG_CONFIG_HOME", dir.path().toUtf8());
-  qputenv("XDG_CACHE_HOME", dir.path().toUtf8());
+// Runs a QTest object with QSettings (and the paste cache) under a fresh folder, never the
+// user's config.
+template <typename TestObject>
+int run_gui_tests(int argc, char** argv) {
+  QTemporaryDir config;
+  qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+  qputenv("XDG_CACHE_HOME", config.path().toUtf8());
+  QApplication app(argc, argv);
+  TestObject test;
+  return QTest::qExec(&test, argc, argv);
 }
 
 inline std::unique_ptr<MainWindow> loaded_window(bool persist = false) {

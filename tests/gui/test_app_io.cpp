@@ -181,11 +181,7 @@ class AppIoTest : public QObject {
 };
 
 int main(int argc, char** argv) {
-  QTemporaryDir config;
-  isolate_settings(config);
-  QApplication app(argc, argv);
-  AppIoTest test;
-  return QTest::qExec(&test, argc, argv);
+  return run_gui_tests<AppIoTest>(argc, argv);
 }
 
 #include "test_app_io.moc"

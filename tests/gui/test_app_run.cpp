@@ -163,11 +163,7 @@ class AppRunTest : public QObject {
 };
 
 int main(int argc, char** argv) {
-  QTemporaryDir config;
-  isolate_settings(config);
-  QApplication app(argc, argv);
-  AppRunTest test;
-  return QTest::qExec(&test, argc, argv);
+  return run_gui_tests<AppRunTest>(argc, argv);
 }
 
 #include "test_app_run.moc"

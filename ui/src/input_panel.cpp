@@ -85,7 +85,7 @@ InputPanel::InputPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(run_);
   layout->addWidget(stop_);
   layout->addStretch(1);
-  setFixedWidth(300);
+  setFixedWidth(280);
   setRunning(false);
 }
 

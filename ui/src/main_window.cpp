@@ -500,6 +500,10 @@ void MainWindow::showError(const QString& message) {
 
 void MainWindow::setDarkTheme(bool dark) {
   settings_.dark_theme = dark;
+  {
+    const QSignalBlocker block(dark_action_);
+    dark_action_->setChecked(dark);
+  }
   set_theme(dark ? Theme::Dark : Theme::Light);
   saveSettings();
   if (!running_) showStep(timeline_->step());
@@ -508,6 +512,10 @@ void MainWindow::setDarkTheme(bool dark) {
 
 void MainWindow::setCumulative(bool cumulative) {
   cumulative_ = cumulative;
+  {
+    const QSignalBlocker block(cumulative_action_);
+    cumulative_action_->setChecked(cumulative);
+  }
   for (StrategyColumn* c : columns_) {
     c->setHeatmapMode(cumulative ? CacheHeatmap::Mode::Cumulative : CacheHeatmap::Mode::Step);
   }

@@ -61,7 +61,7 @@ Palette make_dark() {
   p.cells[1] = QColor(0xF2, 0xA9, 0x1E);  // brighter than reused, as in the light theme
   p.cells[2] = QColor(0x2E, 0x86, 0xC8);
   p.cells[3] = QColor(0x24, 0x45, 0x60);  // off-window: a dim version of reused
-  p.cells[4] = QColor(0xD8, 0x8B, 0xB8);
+  p.cells[4] = QColor(0xE6, 0xA3, 0xCC);  // lighter than reused for protan and deutan readers
   p.chip_masked = QColor(0x2E, 0x31, 0x36);
   p.chip_new_low = QColor(0x55, 0x40, 0x1C);
   p.chip_new_high = QColor(0xB0, 0x68, 0x00);  // dark enough for light bold text

@@ -254,15 +254,21 @@ void AccuracyPlot::paint(QPainter& painter, const QSize& size) const {
     return;
   }
 
+  // Points without a finite value are left out; the rest are kept inside the frame.
   std::vector<QPointF> centres;
-  for (const auto& pt : points_) centres.push_back(a.at(pt.tokens_per_s, pt.accuracy));
-
   std::vector<double> widths;
-  for (const auto& pt : points_) widths.push_back(fm.horizontalAdvance(pt.label) + 2);
+  std::vector<QString> labels;
+  for (const auto& pt : points_) {
+    if (!std::isfinite(pt.tokens_per_s) || !std::isfinite(pt.accuracy)) continue;
+    const QPointF c = a.at(pt.tokens_per_s, pt.accuracy);
+    centres.push_back({std::clamp(c.x(), plot.left(), plot.right()), c.y()});
+    widths.push_back(fm.horizontalAdvance(pt.label) + 2);
+    labels.push_back(pt.label);
+  }
   const std::vector<QRectF> placed = place_labels(centres, widths, fm.height(), plot);
 
   // Leader lines first, then points, then labels on top.
-  for (size_t i = 0; i < points_.size(); ++i) {
+  for (size_t i = 0; i < centres.size(); ++i) {
     const QRectF& r = placed[i];
     const QPointF c = centres[i];
     const QPointF anchor = nearest(r, c);
@@ -277,8 +283,8 @@ void AccuracyPlot::paint(QPainter& painter, const QSize& size) const {
     painter.drawEllipse(c, kRadius, kRadius);
   }
   painter.setPen(p.text);
-  for (size_t i = 0; i < points_.size(); ++i) {
-    painter.drawText(placed[i], Qt::AlignLeft | Qt::AlignVCenter, points_[i].label);
+  for (size_t i = 0; i < centres.size(); ++i) {
+    painter.drawText(placed[i], Qt::AlignLeft | Qt::AlignVCenter, labels[i]);
   }
 }
 

@@ -3,12 +3,12 @@
 // a 32 x 3800 map of the real model repaints at animation rates, and draws the markers around it.
 #include "widgets/cache_heatmap.h"
 
+#include <QCursor>
 #include <QEvent>
 #include <QFontMetrics>
 #include <QLinearGradient>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QPainterPath>
 #include <QToolTip>
 #include <algorithm>
 #include <vector>
@@ -19,7 +19,6 @@ namespace {
 constexpr int kPad = 8;
 constexpr int kTrackedLane = 10;
 constexpr int kDecodeLane = 8;
-constexpr int kDriftWidth = 132;
 constexpr int kDriftGap = 14;
 constexpr int kLegendGap = 16;
 
@@ -107,7 +106,6 @@ struct CacheHeatmap::Geometry {
   QRectF map;
   double row_h = 0, col_w = 0;
   int rows_per_pixel = 1;  // > 1 when columns are binned
-  std::vector<LegendItem> legend_items;
 
   double x_of(double position, int positions) const {
     return map.left() + position * map.width() / std::max(1, positions);
@@ -145,7 +143,9 @@ void CacheHeatmap::recount() {
   if (!valid()) return;
   double sum = 0;
   if (cumulative()) {
-    for (float s : frame_.recompute_share) sum += std::clamp(static_cast<double>(s), 0.0, 1.0);
+    for (float s : frame_.recompute_share) {
+      if (s > 0) sum += std::min(static_cast<double>(s), 1.0);  // NaN counts as 0
+    }
   } else {
     for (uint8_t c : frame_.cells) {
       if (c == static_cast<uint8_t>(Cell::Recomputed)) sum += 1;
@@ -207,7 +207,8 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   const int labels_w = sm.horizontalAdvance(widest) + 12;
   const int map_left = left + labels_w + 4;
   int map_right = right;
-  if (hasDriftStrip()) map_right = right - kDriftWidth - kDriftGap;
+  const int drift_w = std::clamp(size.width() / 6, 96, 132);
+  if (hasDriftStrip()) map_right = right - drift_w - kDriftGap;
   const int map_w = std::max(0, map_right - map_left);
 
   g.regions = QRect(map_left, y, map_w, g.line + 4);
@@ -215,7 +216,7 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   g.tracked = QRect(map_left, y, map_w, kTrackedLane);
   const int map_top = g.tracked.bottom() + 1;
 
-  // Legend: reserve room for every item this kind of frame can show, so the map does not jump
+  // Legend: reserve room for every item this kind of strategy can show, so the map does not jump
   // when a marker appears for one step.
   const int positions = ok ? layout_.positions : 0;
   g.rows_per_pixel = map_w > 0 && positions > map_w ? (positions + map_w - 1) / map_w : 1;
@@ -223,6 +224,7 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   const Palette& p = palette_for(current_theme());
   if (ok && cumulative()) {
     reserve.push_back({LegendItem::Kind::Ramp, {}, QStringLiteral("share of steps recomputed")});
+    reserve.push_back({LegendItem::Kind::Swatch, p.panel, cell_name(Cell::NotComputed)});
   } else {
     for (int c = 0; c < 5; ++c) {
       reserve.push_back({LegendItem::Kind::Swatch, p.cells[c], cell_name(static_cast<Cell>(c))});
@@ -231,9 +233,15 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   if (ok) {
     reserve.push_back({LegendItem::Kind::Block, {}, QStringLiteral("current block")});
     reserve.push_back({LegendItem::Kind::Tick, {}, QStringLiteral("rows decoded this step")});
-    reserve.push_back({LegendItem::Kind::Triangle, {}, QStringLiteral("tracked rows")});
-    reserve.push_back(
-        {LegendItem::Kind::Boundary, {}, QStringLiteral("boundary: L99 onward full")});
+    // Tracked rows and the boundary come with the drift test (Elastic).
+    if (hasDriftStrip() || !frame_.tracked.empty()) {
+      reserve.push_back({LegendItem::Kind::Triangle, {}, QStringLiteral("tracked rows")});
+    }
+    if (hasDriftStrip() || frame_.boundary_layer >= 0) {
+      reserve.push_back({LegendItem::Kind::Boundary,
+                         {},
+                         QStringLiteral("boundary: L99 onward recomputed in full")});
+    }
     if (hasDriftStrip()) {
       reserve.push_back({LegendItem::Kind::Threshold,
                          {},
@@ -255,8 +263,8 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   g.legend = QRect(left, g.axis.bottom() + 1 + 8, right - left, legend_h);
   g.labels = QRect(left, map_top, labels_w, map_h);
   if (hasDriftStrip()) {
-    g.drift = QRect(right - kDriftWidth, g.regions.top(), kDriftWidth,
-                    g.axis.bottom() - g.regions.top() + 1);
+    g.drift =
+        QRect(right - drift_w, g.regions.top(), drift_w, g.axis.bottom() - g.regions.top() + 1);
   }
   if (ok) {
     g.row_h = map_h / static_cast<double>(layers);
@@ -339,7 +347,7 @@ void CacheHeatmap::paintHeader(QPainter& painter, const Geometry& g) const {
   const QFontMetrics fm(g.font), bm(g.bold), sm(g.small);
   const QRect r = g.header;
   int x = r.left();
-  const QString step = tr("Step %1").arg(frame_.step);
+  const QString step = tr("Step %1").arg(frame_.step + 1);  // shown 1-based, as in the timeline
   painter.setFont(g.bold);
   painter.setPen(p.text);
   painter.drawText(QRect(x, r.top(), bm.horizontalAdvance(step) + 1, r.height()),
@@ -350,7 +358,7 @@ void CacheHeatmap::paintHeader(QPainter& painter, const Geometry& g) const {
   if (mode_ == Mode::Cumulative && !cumulative()) {
     what = tr(" · this step (no cumulative data)");
   } else if (cumulative()) {
-    what = tr(" · cumulative over steps 0–%1").arg(frame_.step);
+    what = tr(" · cumulative over steps 1–%1").arg(frame_.step + 1);
   } else {
     what = tr(" · this step");
   }
@@ -764,7 +772,7 @@ void CacheHeatmap::paintLegend(QPainter& painter, const Geometry& g) const {
     }
     if (frame_.boundary_layer >= 0 && frame_.boundary_layer < layout_.layers) {
       items.push_back({LegendItem::Kind::Boundary, p.boundary,
-                       tr("boundary: L%1 onward full").arg(frame_.boundary_layer)});
+                       tr("boundary: L%1 onward recomputed in full").arg(frame_.boundary_layer)});
     }
     if (!g.drift.isEmpty() && frame_.drift_threshold >= 0) {
       items.push_back(
@@ -905,7 +913,7 @@ QString CacheHeatmap::toolTipFor(const CellInfo& info) const {
     }
   }
   if (cumulative()) {
-    text += tr("\nrecomputed in %1 of steps 0–%2").arg(percent(info.share)).arg(frame_.step);
+    text += tr("\nrecomputed in %1 of steps 1–%2").arg(percent(info.share)).arg(frame_.step + 1);
   }
   return text;
 }

@@ -3,6 +3,7 @@
 // word, other tokens attach to the previous one) and paints them by state.
 #include "widgets/denoise_canvas.h"
 
+#include <QCursor>
 #include <QEvent>
 #include <QFontMetrics>
 #include <QMouseEvent>
@@ -83,7 +84,6 @@ DenoiseCanvas::DenoiseCanvas(QWidget* parent) : QWidget(parent) {
 }
 
 void DenoiseCanvas::setFrame(const CanvasFrame& frame) {
-  const bool grew = !has_frame_ || frame.chips.size() != frame_.chips.size();
   frame_ = frame;
   has_frame_ = true;
   flow_dirty_ = true;
@@ -91,8 +91,12 @@ void DenoiseCanvas::setFrame(const CanvasFrame& frame) {
   if (hover_ >= 0 && QToolTip::isVisible() && underMouse()) {
     QToolTip::showText(QCursor::pos(), toolTipFor(hover_), this);
   }
-  // Token widths change the wrapped height as the answer forms.
-  if (grew || heightForWidth(width()) != height()) updateGeometry();
+  // Token widths change the wrapped height as the answer forms; relayout only when it does.
+  const int wanted = heightForWidth(width());
+  if (wanted != last_height_) {
+    last_height_ = wanted;
+    updateGeometry();
+  }
   update();
 }
 
@@ -224,7 +228,7 @@ void DenoiseCanvas::paint(QPainter& painter, const QSize& size, bool hover) cons
   }
   painter.drawText(status, Qt::AlignLeft | Qt::AlignVCenter,
                    tr("Step %1 · %2 of %3 positions decoded · %4 new")
-                       .arg(frame_.step)
+                       .arg(frame_.step + 1)  // 1-based, as in the timeline
                        .arg(decoded)
                        .arg(frame_.chips.size())
                        .arg(fresh));
@@ -390,7 +394,7 @@ QString DenoiseCanvas::toolTipFor(int offset) const {
     parts << tr("masked");
   } else {
     parts << QStringLiteral("'%1'").arg(chip.text);
-    if (chip.decoded_at >= 0) parts << tr("decoded at step %1").arg(chip.decoded_at);
+    if (chip.decoded_at >= 0) parts << tr("decoded at step %1").arg(chip.decoded_at + 1);
     if (chip.state == Chip::State::New || chip.confidence > 0) {
       parts << tr("confidence %1").arg(chip.confidence, 0, 'f', 2);
     }

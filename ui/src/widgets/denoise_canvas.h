@@ -57,6 +57,7 @@ class DenoiseCanvas : public QWidget {
   int hover_ = -1;
   mutable Flow flow_;
   mutable bool flow_dirty_ = true;
+  int last_height_ = -1;  // heightForWidth at the last frame
 };
 
 }  // namespace cachelens::ui

@@ -57,7 +57,7 @@ StrategyColumn::StrategyColumn(const QString& strategy, const QString& title,
   answer_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   answer_->setObjectName(QStringLiteral("answer"));
   layout->addWidget(answer_);
-  setMinimumWidth(340);
+  setMinimumWidth(290);
 }
 
 void StrategyColumn::showStep(const ColumnRun* run, int step) {
