@@ -4,18 +4,21 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <cstdio>
 
+#include "cachelens/runtime.h"
 #include "demo_runner.h"
 #include "input_panel.h"
 #include "main_window.h"
 #include "widgets/image_drop.h"
 
 int main(int argc, char** argv) {
+  cachelens::tune_process_allocator();  // as the CLI does: timings must compare across the two
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("CacheLens"));
   QApplication::setOrganizationName(QStringLiteral("CacheLens"));
   QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
-  QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("cachelens")));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/cachelens-256.png")));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(

@@ -9,6 +9,7 @@
 #include <QTest>
 #include <memory>
 
+#include "cachelens/runtime.h"
 #include "input_panel.h"
 #include "main_window.h"
 #include "widgets/image_drop.h"
@@ -22,6 +23,7 @@ int run_gui_tests(int argc, char** argv) {
   QTemporaryDir config;
   qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
   qputenv("XDG_CACHE_HOME", config.path().toUtf8());
+  tune_process_allocator();  // as the app does
   QApplication app(argc, argv);
   TestObject test;
   return QTest::qExec(&test, argc, argv);

@@ -11,22 +11,13 @@
 #include <cmath>
 
 #include "palette.h"
+#include "widgets/paint_util.h"
 
 namespace cachelens::ui {
 namespace {
 
 constexpr double kRadius = 5;
 constexpr double kLeader = kRadius + 5;  // labels farther than this get a leader line
-
-// 1, 2 or 5 times a power of ten, so that `span` holds about `count` steps.
-double nice_step(double span, int count) {
-  const double raw = span / std::max(1, count);
-  const double power = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-12))));
-  for (double m : {1.0, 2.0, 5.0}) {
-    if (m * power >= raw) return m * power;
-  }
-  return 10.0 * power;
-}
 
 // The point of a rectangle nearest to p.
 QPointF nearest(const QRectF& r, const QPointF& p) {

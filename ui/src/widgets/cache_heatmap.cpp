@@ -3,6 +3,8 @@
 // a 32 x 3800 map of the real model repaints at animation rates, and draws the markers around it.
 #include "widgets/cache_heatmap.h"
 
+#include "widgets/paint_util.h"
+
 #include <QCursor>
 #include <QEvent>
 #include <QFontMetrics>
@@ -21,26 +23,6 @@ constexpr int kTrackedLane = 10;
 constexpr int kDecodeLane = 8;
 constexpr int kDriftGap = 14;
 constexpr int kLegendGap = 16;
-
-QFont small_font(const QFont& base) {
-  QFont f = base;
-  if (base.pointSizeF() > 0) {
-    f.setPointSizeF(std::max(7.0, base.pointSizeF() * 0.86));
-  } else {
-    f.setPixelSize(std::max(9, static_cast<int>(base.pixelSize() * 0.86)));
-  }
-  return f;
-}
-
-// 1, 2 or 5 times a power of ten, so that `span` holds about `count` steps.
-double nice_step(double span, int count) {
-  const double raw = span / std::max(1, count);
-  const double power = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-12))));
-  for (double m : {1.0, 2.0, 5.0}) {
-    if (m * power >= raw) return m * power;
-  }
-  return 10.0 * power;
-}
 
 // A binned column shows its most "worked" cell, so a lone recomputed row never disappears.
 int rank(uint8_t state) {
@@ -385,11 +367,15 @@ void CacheHeatmap::paintHeader(QPainter& painter, const Geometry& g) const {
                             ? tr("%1 of cell-steps recomputed").arg(percent(recomputed_share_))
                             : tr("%1 of layer × rows recomputed").arg(percent(recomputed_share_));
   const int room = r.right() - x;
+  // In a narrow column the long wording does not fit; the short one keeps the number whole
+  // instead of eliding it away.
+  const QString brief = tr("%1 recomputed").arg(percent(recomputed_share_));
+  const QString text = fm.horizontalAdvance(share) <= room ? share : brief;
   if (room > 40) {
     painter.setFont(g.font);
     painter.setPen(p.muted_text);
     painter.drawText(QRect(x, r.top(), room, r.height()), Qt::AlignRight | Qt::AlignVCenter,
-                     fm.elidedText(share, Qt::ElideLeft, room));
+                     fm.elidedText(text, Qt::ElideLeft, room));
   }
 }
 
@@ -967,7 +953,7 @@ QSize CacheHeatmap::minimumSizeHint() const {
   const QFontMetrics fm(font()), sm(small_font(font()));
   const int chrome = fm.height() + 6 + 4 + sm.height() + 6 + kTrackedLane + kDecodeLane +
                      sm.height() + 2 + 8 + 3 * (sm.height() + 4) + kPad;
-  return {420, chrome + std::max(60, layers * 3)};
+  return {260, chrome + std::max(60, layers * 3)};
 }
 
 }  // namespace cachelens::ui

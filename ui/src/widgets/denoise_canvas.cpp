@@ -12,37 +12,15 @@
 #include <algorithm>
 
 #include "palette.h"
+#include "widgets/paint_util.h"
 
 namespace cachelens::ui {
 namespace {
 
 constexpr int kPad = 8;
-constexpr double kChipPadX = 5, kChipPadY = 4;
-constexpr double kWordGap = 11, kJoinGap = 1, kMaskGap = 4, kLineGap = 7;
+constexpr double kChipPadX = 4, kChipPadY = 2;
+constexpr double kWordGap = 8, kJoinGap = 1, kMaskGap = 3, kLineGap = 4;
 constexpr int kLegendGap = 16;
-
-QFont bold_font(const QFont& base) {
-  QFont f = base;
-  f.setBold(true);
-  return f;
-}
-
-QFont small_font(const QFont& base) {
-  QFont f = base;
-  if (base.pointSizeF() > 0) {
-    f.setPointSizeF(std::max(7.0, base.pointSizeF() * 0.86));
-  } else {
-    f.setPixelSize(std::max(9, static_cast<int>(base.pixelSize() * 0.86)));
-  }
-  return f;
-}
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-  t = std::clamp(t, 0.0, 1.0);
-  return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * t),
-                          static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * t),
-                          static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * t));
-}
 
 struct LegendEntry {
   int kind;  // index into the swatch drawing in paintLegend
@@ -114,6 +92,12 @@ QString DenoiseCanvas::displayText(int offset) const {
   QString text = chip.text;
   while (text.startsWith(QLatin1Char(' '))) text.remove(0, 1);
   if (text.isEmpty() && chip.state != Chip::State::Masked) text = QStringLiteral("␣");
+  // Special tokens after the stop (a run of <|eot_id|> padding) would fill whole lines; a glyph
+  // keeps the answer readable, and the tooltip still names the token.
+  if (chip.state == Chip::State::AfterStop && text.startsWith(QStringLiteral("<|")) &&
+      text.endsWith(QStringLiteral("|>"))) {
+    text = QStringLiteral("∎");
+  }
   return text;
 }
 
@@ -124,8 +108,9 @@ DenoiseCanvas::Flow DenoiseCanvas::computeFlow(int width) const {
   const QFontMetrics sm(small_font(font()));
   const double chip_h = fm.height() + 2 * kChipPadY;
   const double left = kPad, right = std::max<double>(width - kPad, left + 40);
-  const double min_w = fm.horizontalAdvance(QStringLiteral("mm")) + 2 * kChipPadX;
-  const double mask_w = std::max(min_w, fm.horizontalAdvance(QStringLiteral("mmm")));
+  // Masks and single glyphs stay narrow so a 96-token answer fits a column in a few lines.
+  const double min_w = fm.horizontalAdvance(QStringLiteral("m")) + 2 * kChipPadX;
+  const double mask_w = min_w;
   double x = left, y = kPad + sm.height() + 6;  // below the status line
   int line = 0;
   bool break_next = false;
