@@ -386,6 +386,11 @@ void MainWindow::rebuildColumns(const QStringList& strategies) {
     columns_layout_->addWidget(column, 1);
     columns_.push_back(column);
   }
+  // One x axis for every column: if any strategy measures drift, every map leaves its room.
+  const bool drift = std::any_of(strategies.begin(), strategies.end(), [this](const QString& n) {
+    return settings_.strategy(n).resolved().count("gamma") > 0;
+  });
+  for (StrategyColumn* c : columns_) c->heatmap()->setReserveDriftStrip(drift);
 }
 
 void MainWindow::startRun() {

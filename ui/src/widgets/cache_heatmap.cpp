@@ -145,6 +145,11 @@ void CacheHeatmap::clearFrame() {
   update();
 }
 
+void CacheHeatmap::setReserveDriftStrip(bool reserve) {
+  reserve_drift_ = reserve;
+  update();
+}
+
 void CacheHeatmap::setMode(Mode mode) {
   if (mode_ == mode) return;
   mode_ = mode;
@@ -190,7 +195,9 @@ CacheHeatmap::Geometry CacheHeatmap::geometry(const QSize& size) const {
   const int map_left = left + labels_w + 4;
   int map_right = right;
   const int drift_w = std::clamp(size.width() / 6, 96, 132);
-  if (hasDriftStrip()) map_right = right - drift_w - kDriftGap;
+  // Columns side by side keep one x axis: a column without drift leaves the strip's room empty
+  // when another column has one (setReserveDriftStrip).
+  if (hasDriftStrip() || reserve_drift_) map_right = right - drift_w - kDriftGap;
   const int map_w = std::max(0, map_right - map_left);
 
   g.regions = QRect(map_left, y, map_w, g.line + 4);
@@ -370,7 +377,9 @@ void CacheHeatmap::paintHeader(QPainter& painter, const Geometry& g) const {
   // In a narrow column the long wording does not fit; the short one keeps the number whole
   // instead of eliding it away.
   const QString brief = tr("%1 recomputed").arg(percent(recomputed_share_));
-  const QString text = fm.horizontalAdvance(share) <= room ? share : brief;
+  const QString text = fm.horizontalAdvance(share) <= room   ? share
+                       : fm.horizontalAdvance(brief) <= room ? brief
+                                                             : percent(recomputed_share_);
   if (room > 40) {
     painter.setFont(g.font);
     painter.setPen(p.muted_text);

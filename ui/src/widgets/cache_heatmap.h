@@ -27,6 +27,8 @@ class CacheHeatmap : public QWidget {
   void setFrame(const HeatmapFrame& frame);
   void clearFrame();  // back to the "no step yet" state
   void setMode(Mode mode);
+  // Keep the drift strip's room even without drift, so maps beside one that has it align.
+  void setReserveDriftStrip(bool reserve);
   Mode mode() const { return mode_; }
 
   bool hasFrame() const { return has_frame_; }
@@ -83,6 +85,7 @@ class CacheHeatmap : public QWidget {
   HeatmapFrame frame_;
   bool has_frame_ = false;
   Mode mode_ = Mode::Step;
+  bool reserve_drift_ = false;
   double recomputed_share_ = 0;  // of all cells in this frame, for the header
   int hover_layer_ = -1, hover_position_ = -1;
 
