@@ -106,6 +106,18 @@ class AppRunTest : public QObject {
     }
     QCOMPARE(fresh, int(window->columnRun(0).event(0)->decoded_positions.size()));
     QCOMPARE(earlier, 0);
+    // The cumulative view: `none` recomputes every cell at every step, so every share is 1;
+    // Elastic-Cache reuses most of them.
+    window->setCumulative(true);
+    QCOMPARE(window->columns()[0]->heatmap()->mode(), CacheHeatmap::Mode::Cumulative);
+    const HeatmapFrame none_cum = window->columnRun(0).heatmap_frame(longest - 1, true);
+    QVERIFY(!none_cum.recompute_share.empty());
+    for (float share : none_cum.recompute_share) QCOMPARE(share, 1.0f);
+    const HeatmapFrame elastic_cum = window->columnRun(1).heatmap_frame(longest - 1, true);
+    double mean = 0;
+    for (float share : elastic_cum.recompute_share) mean += share;
+    mean /= double(elastic_cum.recompute_share.size());
+    QVERIFY(mean > 0.0 && mean < 0.5);
     timeline->setSpeed(8.0);
     timeline->play();
     QVERIFY(timeline->isPlaying());

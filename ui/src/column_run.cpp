@@ -33,7 +33,7 @@ int ColumnRun::clamp(int step) const {
   return std::clamp(step, 0, steps() - 1);
 }
 
-HeatmapFrame ColumnRun::heatmap_frame(int step) const {
+HeatmapFrame ColumnRun::heatmap_frame(int step, bool cumulative) const {
   HeatmapFrame frame;
   step = clamp(step);
   if (step < 0) return frame;
@@ -42,7 +42,7 @@ HeatmapFrame ColumnRun::heatmap_frame(int step) const {
   const int positions = static_cast<int>(e.cells.positions());
   frame.step = step;
   frame.cells.assign(static_cast<size_t>(layers) * positions, 0);
-  frame.recompute_share.assign(frame.cells.size(), 0.0f);
+  if (cumulative) frame.recompute_share.assign(frame.cells.size(), 0.0f);
   for (int l = 0; l < layers; ++l) {
     int64_t p = 0;
     for (const CellRun& run : e.cells.runs(l)) {
@@ -53,7 +53,7 @@ HeatmapFrame ColumnRun::heatmap_frame(int step) const {
   }
   // The cumulative view walks the run-length runs of every step so far: cheap even for the real
   // model's 32 x 3800 map, so scrubbing needs no stored prefix sums.
-  for (int s = 0; s <= step; ++s) {
+  for (int s = 0; cumulative && s <= step; ++s) {
     const RecomputeMap& map = events_[static_cast<size_t>(s)]->cells;
     if (map.layers() != layers || map.positions() != positions) continue;
     for (int l = 0; l < layers; ++l) {

@@ -42,7 +42,9 @@ class ColumnRun {
   const StepEventPtr& event(int step) const { return events_.at(static_cast<size_t>(step)); }
 
   // Frames for step `step`, clamped to the steps there are (columns can differ in length).
-  HeatmapFrame heatmap_frame(int step) const;
+  // `cumulative` adds the share of steps 0..step that recomputed each cell (a walk over every
+  // step so far, so it is only done when the cumulative view shows it).
+  HeatmapFrame heatmap_frame(int step, bool cumulative = true) const;
   CanvasFrame canvas_frame(int step) const;
   ColumnMeters meters(int step) const;
   int clamp(int step) const;

@@ -532,6 +532,12 @@ void MainWindow::setCumulative(bool cumulative) {
   for (StrategyColumn* c : columns_) {
     c->setHeatmapMode(cumulative ? CacheHeatmap::Mode::Cumulative : CacheHeatmap::Mode::Step);
   }
+  // Frames carry the cumulative shares only when asked for, so the shown step is rebuilt.
+  if (running_) {
+    dirty_ = true;
+  } else {
+    showStep(timeline_->step());
+  }
 }
 
 int MainWindow::pickColumn(const QString& title) {

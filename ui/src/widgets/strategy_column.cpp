@@ -74,7 +74,7 @@ void StrategyColumn::showStep(const ColumnRun* run, int step) {
     layout_set_ = true;
   }
   canvas_->setFrame(run->canvas_frame(step));
-  heatmap_->setFrame(run->heatmap_frame(step));
+  heatmap_->setFrame(run->heatmap_frame(step, heatmap_->mode() == CacheHeatmap::Mode::Cumulative));
   const ColumnMeters m = run->meters(step);
   meters_->setMeters(m, strategy_ == QStringLiteral("none"));
   if (m.finished) {
