@@ -86,7 +86,7 @@ SettingsDialog::SettingsDialog(const RunSettings& settings, QWidget* parent)
     }
     showParam(p, value);
   }
-  resize(560, 480);
+  resize(780, 480);  // wide enough for every strategy tab without scroll arrows
 }
 
 QWidget* SettingsDialog::decodeTab() {
