@@ -30,7 +30,10 @@ class AppRunTest : public QObject {
     QVERIFY(window->model()->mask_id >= 0);
     // The image counter uses the loaded model: the sample becomes its 105 image rows.
     window->input()->applySample(0);
-    QVERIFY(window->input()->imageDrop()->findChildren<QLabel*>().size() >= 2);
+    auto* image_info =
+        window->input()->imageDrop()->findChild<QLabel*>(QStringLiteral("imageInfo"));
+    QVERIFY(image_info);
+    QVERIFY(image_info->text().contains(QStringLiteral("192×192 px · 105 image rows")));
   }
 
   void runsTwoStrategiesToTheLastStep() {

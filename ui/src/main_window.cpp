@@ -374,6 +374,12 @@ QString MainWindow::settingsSummary(const QString& strategy) const {
   return text;
 }
 
+double MainWindow::driftThreshold(const QString& strategy) const {
+  // Elastic-Cache's gamma is the only drift test in the catalog; its heatmap draws that line.
+  const StrategySettings s = settings_.strategy(strategy);
+  return s.resolved().count("gamma") ? s.get_double("gamma") : -1.0;
+}
+
 void MainWindow::rebuildColumns(const QStringList& strategies) {
   for (StrategyColumn* c : columns_) c->deleteLater();
   columns_.clear();
@@ -387,9 +393,8 @@ void MainWindow::rebuildColumns(const QStringList& strategies) {
     columns_.push_back(column);
   }
   // One x axis for every column: if any strategy measures drift, every map leaves its room.
-  const bool drift = std::any_of(strategies.begin(), strategies.end(), [this](const QString& n) {
-    return settings_.strategy(n).resolved().count("gamma") > 0;
-  });
+  const bool drift = std::any_of(strategies.begin(), strategies.end(),
+                                 [this](const QString& n) { return driftThreshold(n) >= 0; });
   for (StrategyColumn* c : columns_) c->heatmap()->setReserveDriftStrip(drift);
 }
 
@@ -422,12 +427,7 @@ void MainWindow::startRun() {
   tabs_->setCurrentIndex(0);
   rebuildColumns(strategies);
   runs_.clear();
-  for (const QString& name : strategies) {
-    double threshold = -1.0;
-    const StrategySettings s = settings_.strategy(name);
-    if (s.resolved().count("gamma")) threshold = s.get_double("gamma");
-    runs_.emplace_back(name, model_, threshold);
-  }
+  for (const QString& name : strategies) runs_.emplace_back(name, model_, driftThreshold(name));
   running_ = true;
   timeline_->setSteps(0);
   updateReady();

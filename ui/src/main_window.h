@@ -94,6 +94,8 @@ class MainWindow : public QMainWindow {
   void updateReady();
   int pickColumn(const QString& title);
   QString settingsSummary(const QString& strategy) const;
+  // The strategy's drift threshold (Elastic's gamma), or -1 when it measures no drift.
+  double driftThreshold(const QString& strategy) const;
 
   void onLoadProgress(double fraction, const QString& stage);
   void onModelLoaded(ModelSummaryPtr model);

@@ -29,6 +29,7 @@ ImageDrop::ImageDrop(QWidget* parent) : QWidget(parent) {
   thumb_->setFrameShape(QFrame::StyledPanel);
   layout->addWidget(thumb_);
   info_ = new QLabel;
+  info_->setObjectName(QStringLiteral("imageInfo"));
   info_->setAlignment(Qt::AlignCenter);
   info_->setWordWrap(true);
   layout->addWidget(info_);
