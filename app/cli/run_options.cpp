@@ -58,16 +58,31 @@ GenerateRequest read_request(const Args& args, const std::string& default_prompt
   return request;
 }
 
-std::unique_ptr<Session> load_session(const Args& args) {
+namespace {
+
+LoadOptions load_options(const Args& args, ProgressLine& progress) {
   LoadOptions load;
   load.device = args.get("device", "cpu");
   load.dtype = args.get("dtype", "auto");
-  ProgressLine progress("loading model");
-  load.on_progress = [&](double fraction, const std::string& stage) {
+  load.cuda_graphs = !args.flag("no-cuda-graphs");
+  load.on_progress = [&progress](double fraction, const std::string& stage) {
     progress.update(fraction, stage);
     return true;
   };
-  return Session::load(args.get("model", embedded_model_dir().string()), load);
+  return load;
+}
+
+}  // namespace
+
+std::unique_ptr<Session> load_session(const Args& args) {
+  ProgressLine progress("loading model");
+  return Session::load(args.get("model", embedded_model_dir().string()),
+                       load_options(args, progress));
+}
+
+std::unique_ptr<Session> random_session(const std::string& preset, const Args& args) {
+  ProgressLine progress("random " + preset + " weights");
+  return Session::random(preset, load_options(args, progress));
 }
 
 GenerateRequest request_for(const GenerateRequest& base, const std::string& name, UnmaskRule rule,

@@ -23,6 +23,8 @@ DecodeSettings read_decode(const Args& args, DecodeSettings base = {});
 // before any model is loaded.
 GenerateRequest read_request(const Args& args, const std::string& default_prompt = "");
 std::unique_ptr<Session> load_session(const Args& args);
+// Random weights of `preset`'s shapes on --device in --dtype (Session::random).
+std::unique_ptr<Session> random_session(const std::string& preset, const Args& args);
 
 // `base` run with strategy `name` under `rule`, validated. Of the --set texts, "name.key=value"
 // applies to that strategy only, "key=value" to every strategy that has the key.

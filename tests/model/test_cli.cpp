@@ -179,6 +179,39 @@ TEST_F(CliTest, BenchReportsEveryStrategyAgainstNone) {
                                             "dkv-greedy/random"}));
 }
 
+// Random weights of a preset's shapes, a synthetic image of a given size, the device's rates and
+// the split into full and reuse steps: the pieces of the GPU benchmark, here on the CPU.
+TEST_F(CliTest, BenchOnRandomWeightsSplitsFullAndReuseSteps) {
+  const auto r =
+      cli("bench --random-weights --preset tiny --image-size 120x90 --gen-length 16 "
+          "--block-length 8 --steps 8 --strategies fast-dllm-dual --repeat 1 --warmup 0 --floor "
+          "--json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto out = json_in(r.output);
+  EXPECT_TRUE(out.at("random_weights").get<bool>());
+  EXPECT_EQ(out.at("device_name"), "cpu");
+  EXPECT_GT(out.at("image_rows").get<int64_t>(), 0);
+  EXPECT_GT(out.at("prompt_rows").get<int64_t>(), out.at("image_rows").get<int64_t>());
+  EXPECT_GT(out.at("copy_bytes_per_s").get<double>(), 0.0);
+  EXPECT_GT(out.at("floor_ms").get<double>(), 0.0);
+  ASSERT_EQ(out.at("rows").size(), 2u);
+  const auto& none = out.at("rows")[0];
+  const auto& dual = out.at("rows")[1];
+  // The stop token is banned: 16 tokens in 8 steps, 2 per step, whatever the random model says.
+  EXPECT_EQ(none.at("steps"), 8);
+  EXPECT_EQ(none.at("full_steps"), 8);
+  EXPECT_EQ(none.at("reuse_steps"), 0);
+  // Dual refreshes at each block's first step (2 blocks of 4 steps) and reuses in between.
+  EXPECT_EQ(dual.at("full_steps"), 2);
+  EXPECT_EQ(dual.at("reuse_steps"), 6);
+  EXPECT_GT(dual.at("reuse_step_over_floor").get<double>(), 0.0);
+  expect_clean_error(
+      cli("bench --random-weights --model " + model().string() + " --strategies none"),
+      "--random-weights and --model exclude each other");
+  expect_clean_error(cli("bench --random-weights --preset tiny --image-size 12 --strategies none"),
+                     "--image-size expects WxH");
+}
+
 TEST_F(CliTest, StrategyMistakesAreOneClearLine) {
   expect_clean_error(cli(base() + " --prompt hi --strategy fast-dllm"),
                      "unknown strategy 'fast-dllm' (allowed: none, fast-dllm-prefix");

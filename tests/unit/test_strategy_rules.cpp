@@ -31,14 +31,17 @@ cache::DecodeState state_at(int64_t step, const std::vector<uint8_t>& masked) {
   return s;
 }
 
-cache::LayerObservation observation(int64_t layer, bool full, double drift,
-                                    std::vector<int64_t> top) {
+// One layer's observation as the denoiser gives it: the drift test first, then (after the
+// forward) the layer's most-attended keys.
+std::optional<cache::RowSet> observe(cache::CacheStrategy& strategy, int64_t layer, bool full,
+                                     double drift, std::vector<int64_t> top) {
   cache::LayerObservation o;
   o.layer = layer;
   o.full = full;
   o.drift = drift;
-  o.top_attended = std::move(top);
-  return o;
+  auto next = strategy.after_layer(o);
+  strategy.attended(layer, top);
+  return next;
 }
 
 }  // namespace
@@ -104,7 +107,7 @@ TEST(ElasticRules, BoundaryTrackingAndNoTestBelowTheBoundary) {
   EXPECT_TRUE(plan.observe);
   EXPECT_EQ(plan.decode_rows, (std::vector<int64_t>{4, 5}));  // the window: first two masks
   for (int64_t l = 0; l < 6; ++l) {
-    EXPECT_FALSE(elastic->after_layer(observation(l, true, NAN, {l % 2 ? 1 : 3})));
+    EXPECT_FALSE(observe(*elastic, l, true, NAN, {l % 2 ? 1 : 3}));
   }
   masked[4] = 0;
   elastic->end_step({{4}});
@@ -117,17 +120,17 @@ TEST(ElasticRules, BoundaryTrackingAndNoTestBelowTheBoundary) {
   EXPECT_EQ(plan.rows.rows, (std::vector<int64_t>{1, 3, 4, 5, 6}));
   EXPECT_EQ(plan.tracked, (std::vector<int64_t>{3, 1}));
   EXPECT_EQ(elastic->tracked(), (std::vector<int64_t>{3, 1}));
-  EXPECT_FALSE(elastic->after_layer(observation(0, false, 0.97, {3})));  // above gamma 0.9
-  EXPECT_FALSE(elastic->after_layer(observation(1, false, 0.95, {3})));
-  const auto widened = elastic->after_layer(observation(2, false, 0.80, {2}));  // drift!
+  EXPECT_FALSE(observe(*elastic, 0, false, 0.97, {3}));  // above gamma 0.9
+  EXPECT_FALSE(observe(*elastic, 1, false, 0.95, {3}));
+  const auto widened = observe(*elastic, 2, false, 0.80, {2});  // drift!
   ASSERT_TRUE(widened.has_value());
   EXPECT_TRUE(widened->all);
   EXPECT_EQ(elastic->boundary_layer(), 3);
   // Below the boundary nothing is tested again, even a low value does not move it.
-  EXPECT_FALSE(elastic->after_layer(observation(3, true, 0.10, {0})));
-  EXPECT_FALSE(elastic->after_layer(observation(4, false, 0.10, {0})));
+  EXPECT_FALSE(observe(*elastic, 3, true, 0.10, {0}));
+  EXPECT_FALSE(observe(*elastic, 4, false, 0.10, {0}));
   EXPECT_EQ(elastic->boundary_layer(), 3);
-  elastic->after_layer(observation(5, true, NAN, {3}));
+  observe(*elastic, 5, true, NAN, {3});
   masked[5] = 0;
   elastic->end_step({{5}});
 
@@ -137,7 +140,7 @@ TEST(ElasticRules, BoundaryTrackingAndNoTestBelowTheBoundary) {
   EXPECT_EQ(plan.tracked, (std::vector<int64_t>{3, 2, 0}));  // union in layer order
   EXPECT_EQ(elastic->boundary_layer(), -1);
   // A drift at layer 0 makes layer 1 the boundary: layer 0 itself is never a full layer.
-  ASSERT_TRUE(elastic->after_layer(observation(0, false, 0.5, {3})).has_value());
+  ASSERT_TRUE(observe(*elastic, 0, false, 0.5, {3}).has_value());
   EXPECT_EQ(elastic->boundary_layer(), 1);
 }
 

@@ -24,4 +24,18 @@ DeviceChoice resolve_device(const std::string& device, const std::string& dtype)
 
 bool cuda_available();
 
+// What the device itself can do, measured once: the benchmark compares a cached step with the time
+// to read every weight once, and a full step with the device's own matmul rate.
+struct DeviceRates {
+  double copy_bytes_per_s = 0.0;    // a large device-to-device copy, bytes read plus written
+  double matmul_flops_per_s = 0.0;  // a large square matmul in `dtype`
+  int64_t matmul_size = 0;          // its n (n x n x n)
+};
+// Median of a few timed runs after a warm-up; about a second on a GPU. On CPU the sizes are small
+// (the rates are then only indicative).
+DeviceRates measure_device_rates(const std::string& device, const std::string& dtype);
+
+// The device's marketing name ("NVIDIA H100 80GB HBM3"), or "cpu".
+std::string device_display_name(const std::string& device);
+
 }  // namespace cachelens

@@ -32,6 +32,8 @@ class Tokenizer;
 struct LoadOptions {
   std::string device = "cpu";  // cpu | cuda | cuda:N | auto
   std::string dtype = "auto";  // auto | fp32 | bf16 | fp16
+  // On a GPU, replay CUDA graphs for cached steps whose shapes repeat (builds with LibTorch CUDA).
+  bool cuda_graphs = true;
   // Progress in [0, 1] with a stage name; return false to cancel (load throws Cancelled).
   std::function<bool(double fraction, const std::string& stage)> on_progress;
 };
@@ -46,6 +48,7 @@ struct ModelInfo {
   std::string dtype;             // "fp32", "bf16", "fp16"
   std::string device_reason;
   bool has_vision = false;
+  bool random_weights = false;  // Session::random: a model for timing, not for answers
 };
 
 struct GenerateRequest {
@@ -65,6 +68,11 @@ class Session {
  public:
   static std::unique_ptr<Session> load(const std::filesystem::path& model_dir,
                                        const LoadOptions& options = {});
+  // A model of a make-test-model preset's shapes ("lladav-8b": the real 8B) with random weights
+  // drawn directly on the device, for benchmarks without a checkpoint file. Its stop token is
+  // banned, so every run decodes the whole answer.
+  static std::unique_ptr<Session> random(const std::string& preset, const LoadOptions& options = {},
+                                         uint64_t seed = 0);
   ~Session();
 
   const ModelInfo& info() const;

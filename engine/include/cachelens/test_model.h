@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "cachelens/checkpoint.h"
 #include "cachelens/config.h"
 
 namespace cachelens {
@@ -30,6 +31,17 @@ ModelConfig test_model_config(const std::string& preset, int64_t tokenizer_size,
 // Writes the folder (created if needed). Refuses with a clear Error when the disk has too little
 // free space for the checkpoint.
 void make_test_model(const std::filesystem::path& out, const TestModelOptions& options);
+
+// The tokenizer.json text of a preset's test models (the 8B preset puts the special tokens at their
+// real ids, so its len(tokenizer) is the real 126349).
+std::string test_tokenizer_json(const std::string& preset);
+
+// The normal distribution a random weight is drawn from (mean + std * N(0, 1)): scales that keep
+// activations O(1) through the towers, so a random model still gives varied confidences.
+struct RandomInit {
+  double mean = 0.0, std = 1.0;
+};
+RandomInit random_init_for(const TensorSpec& spec);
 
 // The English text the test tokenizers are trained on (chat template words included).
 const std::string& test_tokenizer_corpus();

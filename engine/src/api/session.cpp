@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include <torch/torch.h>
@@ -12,6 +13,7 @@
 #include "cachelens/image.h"
 #include "cachelens/language_model.h"
 #include "cachelens/metrics.h"
+#include "cachelens/test_model.h"
 #include "cachelens/vision_model.h"
 #include "decode/denoiser.h"
 
@@ -45,10 +47,49 @@ struct Session::Impl {
   std::optional<LanguageModel> language;
   std::optional<VisionModel> vision;
   SpecialIds special;
+  bool cuda_graphs = true;
+
+  // What every session needs after its weights are in place: the special ids and the model info.
+  void finish(const std::string& name, const fs::path& path, bool random_weights);
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
+
+void Session::Impl::finish(const std::string& name, const fs::path& path, bool random_weights) {
+  auto& impl = *this;
+  const auto& tok = impl.checkpoint.tokenizer;
+  const auto& config = impl.checkpoint.config;
+  impl.special.mask = optional_id(tok, "<|mdm_mask|>");
+  impl.special.stop = optional_id(tok, "<|eot_id|>");
+  // The reference bans these four at masked positions. We also ban the mask token itself: the
+  // reference would keep such a position masked and predict it again (lladav-model.md §10.7), which
+  // a threshold loop could repeat forever on a random model.
+  std::vector<const char*> banned = {"<|endoftext|>", "<|startoftext|>", "<|start_header_id|>",
+                                     "<|end_header_id|>", "<|mdm_mask|>"};
+  // Random weights pick the stop token at random; banning it makes every run decode the whole
+  // answer, so timings compare equal amounts of work.
+  if (random_weights) {
+    banned.push_back("<|eot_id|>");
+    impl.special.stop = -1;
+  }
+  for (const char* text : banned) {
+    const int32_t id = optional_id(tok, text);
+    if (id >= 0) impl.special.banned.push_back(id);
+  }
+  if (impl.special.mask < 0) {
+    fail("tokenizer.json in '", path.string(), "' has no <|mdm_mask|> token");
+  }
+  auto& info = impl.info;
+  info.path = path;
+  info.name = name;
+  info.config = config;
+  info.device = impl.device.device_name();
+  info.dtype = impl.device.dtype_name();
+  info.device_reason = impl.device.reason;
+  info.has_vision = config.has_vision;
+  info.random_weights = random_weights;
+}
 
 std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOptions& options) {
   const auto report = [&](double fraction, const std::string& stage) {
@@ -57,6 +98,7 @@ std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOpti
   report(0.0, "reading " + model_dir.string());
   auto impl = std::make_unique<Impl>();
   impl->device = resolve_device(options.device, options.dtype);
+  impl->cuda_graphs = options.cuda_graphs;
   impl->checkpoint = Checkpoint::open(model_dir);
   const auto& config = impl->checkpoint.config;
   const auto& archive = impl->checkpoint.archive;
@@ -81,34 +123,63 @@ std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOpti
     }
   }
 
-  const auto& tok = impl->checkpoint.tokenizer;
-  impl->special.mask = optional_id(tok, "<|mdm_mask|>");
-  impl->special.stop = optional_id(tok, "<|eot_id|>");
-  // The reference bans these four at masked positions. We also ban the mask token itself: the
-  // reference would keep such a position masked and predict it again (lladav-model.md §10.7), which
-  // a threshold loop could repeat forever on a random model.
-  for (const char* text : {"<|endoftext|>", "<|startoftext|>", "<|start_header_id|>",
-                           "<|end_header_id|>", "<|mdm_mask|>"}) {
-    const int32_t id = optional_id(tok, text);
-    if (id >= 0) impl->special.banned.push_back(id);
-  }
-  if (impl->special.mask < 0) {
-    fail("tokenizer.json in '", model_dir.string(), "' has no <|mdm_mask|> token");
-  }
-
-  auto& info = impl->info;
-  info.path = model_dir;
-  info.name = fs::absolute(model_dir).lexically_normal().filename().string();
-  if (info.name.empty()) info.name = fs::absolute(model_dir).parent_path().filename().string();
-  info.config = config;
-  info.device = impl->device.device_name();
-  info.dtype = impl->device.dtype_name();
-  info.device_reason = impl->device.reason;
-  info.has_vision = config.has_vision;
+  std::string name = fs::absolute(model_dir).lexically_normal().filename().string();
+  if (name.empty()) name = fs::absolute(model_dir).parent_path().filename().string();
+  impl->finish(name, model_dir, false);
   for (const auto& spec : specs) {
     const auto& t = archive.info(spec.name);
-    info.parameters += t.numel();
-    info.checkpoint_bytes += static_cast<int64_t>(t.end - t.begin);
+    impl->info.parameters += t.numel();
+    impl->info.checkpoint_bytes += static_cast<int64_t>(t.end - t.begin);
+  }
+  report(1.0, "ready");
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+std::unique_ptr<Session> Session::random(const std::string& preset, const LoadOptions& options,
+                                         uint64_t seed) {
+  const auto report = [&](double fraction, const std::string& stage) {
+    if (options.on_progress && !options.on_progress(fraction, stage)) throw Cancelled();
+  };
+  report(0.0, "making random " + preset + " weights");
+  auto impl = std::make_unique<Impl>();
+  impl->device = resolve_device(options.device, options.dtype);
+  impl->cuda_graphs = options.cuda_graphs;
+  auto& checkpoint = impl->checkpoint;
+  checkpoint.tokenizer =
+      Tokenizer::from_json_text(test_tokenizer_json(preset), preset + " test tokenizer");
+  checkpoint.config = test_model_config(preset, checkpoint.tokenizer.size(), false);
+  const auto& config = checkpoint.config;
+  std::map<std::string, TensorSpec> specs;
+  for (auto& spec : expected_tensor_specs(config)) specs.emplace(spec.name, spec);
+
+  // Drawn on the device in the session's dtype: the 8B shapes never exist on the host.
+  const auto tensor_options =
+      torch::TensorOptions().dtype(impl->device.dtype).device(impl->device.device);
+  torch::manual_seed(seed);
+  size_t made = 0;
+  const auto make = [&](const std::string& name, torch::Tensor& t) {
+    const auto& spec = specs.at(name);
+    const auto init = random_init_for(spec);
+    t = torch::empty(spec.shape, tensor_options).normal_(init.mean, init.std);
+    if (name == "lm_head.weight") t = t.narrow(0, 0, checkpoint.tokenizer.size());
+    report(static_cast<double>(++made) / static_cast<double>(specs.size()), "random weights");
+  };
+  {
+    c10::InferenceMode guard;
+    LanguageWeights language;
+    language.visit(config.text, make);
+    impl->language.emplace(std::move(language), config.text);
+    VisionWeights vision;
+    vision.visit(config, make);
+    impl->vision.emplace(std::move(vision), config);
+  }
+  impl->finish(preset + " (random weights)", {}, true);
+  const int64_t element_bytes = torch::elementSize(impl->device.dtype);
+  for (const auto& [name, spec] : specs) {
+    int64_t numel = 1;
+    for (int64_t d : spec.shape) numel *= d;
+    impl->info.parameters += numel;
+    impl->info.checkpoint_bytes += numel * element_bytes;
   }
   report(1.0, "ready");
   return std::unique_ptr<Session>(new Session(std::move(impl)));
@@ -187,6 +258,7 @@ Trace Session::generate(const GenerateRequest& request,
   denoise.special = impl.special;
   denoise.on_step = on_step;
   denoise.should_stop = should_stop;
+  denoise.cuda_graphs = impl.cuda_graphs;
   auto outcome = run_denoising(*impl.language, denoise);
   input.prompt_length = denoise.prompt_embeddings.size(0);
   input.length = input.prompt_length + request.decode.gen_length;

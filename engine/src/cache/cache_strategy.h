@@ -65,7 +65,6 @@ struct LayerObservation {
   int64_t layer = 0;
   bool full = false;  // every row was computed at this layer
   double drift = std::numeric_limits<double>::quiet_NaN();
-  std::vector<int64_t> top_attended;
 };
 
 // Which optional per-layer caches the executor must keep (see LayerCache).
@@ -87,6 +86,9 @@ class CacheStrategy {
   // After each layer, when the plan observes: the rows from the next layer on (nullopt keeps
   // them; ignored after the last layer).
   virtual std::optional<RowSet> after_layer(const LayerObservation&) { return std::nullopt; }
+  // After the forward, when the plan observes: each layer's most-attended keys, in layer order.
+  // (Read back once per step rather than per layer: on a GPU every read-back is a sync.)
+  virtual void attended(int64_t /*layer*/, const std::vector<int64_t>& /*top*/) {}
   virtual void end_step(const StepOutcome&) {}
   // Elastic-Cache's first full layer of this step (-1: none), and its tracked positions.
   virtual int64_t boundary_layer() const { return -1; }

@@ -57,12 +57,15 @@ class ElasticCache : public CacheStrategy {
     return plan;
   }
 
-  std::optional<RowSet> after_layer(const LayerObservation& obs) override {
-    for (int64_t p : obs.top_attended) {
+  void attended(int64_t, const std::vector<int64_t>& top) override {
+    for (int64_t p : top) {
       if (std::find(next_tracked_.begin(), next_tracked_.end(), p) == next_tracked_.end()) {
         next_tracked_.push_back(p);
       }
     }
+  }
+
+  std::optional<RowSet> after_layer(const LayerObservation& obs) override {
     // The test runs only at reuse layers; the first trigger makes the next layer the boundary.
     if (!obs.full && !std::isnan(obs.drift) && obs.drift < gamma_ && boundary_ < 0) {
       boundary_ = obs.layer + 1;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -13,7 +14,9 @@
 #include "cache/cache_strategy.h"
 #include "cachelens/error.h"
 #include "cachelens/metrics.h"
+#include "decode/graph_forward.h"
 #include "decode/step_cells.h"
+#include "decode/top1_gpu.h"
 
 namespace cachelens {
 namespace {
@@ -38,6 +41,10 @@ Proposal propose(torch::Tensor logits, const DecodeSettings& settings, const tor
   if (banned.numel() > 0) {
     // Banning at every row equals banning at masked rows: unmasked rows are never committed.
     logits = logits.index_fill(1, banned, -std::numeric_limits<float>::infinity());
+  }
+  if (settings.temperature == 0.0) {
+    if (auto top1 = top1_on_gpu(logits))
+      return {std::move(top1->tokens), std::move(top1->confidences)};
   }
   const auto logits64 = logits.to(torch::kFloat64);
   torch::Tensor chosen;
@@ -93,6 +100,16 @@ torch::Tensor rows_tensor(const cache::RowSet& set, const torch::Device& device)
   return set.all ? torch::Tensor() : index_tensor(set.rows, device);
 }
 
+// Whether the ascending, duplicate-free `rows` hold every position of [begin, end).
+bool holds_range(const cache::RowSet& rows, int64_t begin, int64_t end) {
+  if (rows.all) return true;
+  const auto& r = rows.rows;
+  const auto first = std::lower_bound(r.begin(), r.end(), begin) - r.begin();
+  const auto last = first + (end - begin) - 1;
+  return last < static_cast<int64_t>(r.size()) && r[static_cast<size_t>(first)] == begin &&
+         r[static_cast<size_t>(last)] == end - 1;
+}
+
 }  // namespace
 
 DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& request) {
@@ -128,6 +145,7 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
   auto generator = at::detail::createCPUGenerator(s.seed);
   const double row_flops = layer_row_flops(text, n);
   const double head_flops = lm_head_row_flops(text, model.used_vocab());
+  GraphedForward graphs(request.cuda_graphs);
 
   DenoiseResult result;
   bool found = false;
@@ -201,6 +219,7 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
       forward.decode_rows = index_tensor(decode_rows, device);
       forward.should_stop = request.should_stop;
       AttentionObservation observe;
+      std::vector<std::pair<int64_t, torch::Tensor>> top_attended;  // per observed layer
       if (plan.observe) {
         observe.tracked = index_tensor(plan.tracked, device);
         observe.window = forward.decode_rows;
@@ -215,7 +234,7 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
           obs.layer = view.layer;
           obs.full = view.full;
           obs.drift = view.drift;
-          obs.top_attended = positions_of(view.top_attended);
+          if (view.top_attended.defined()) top_attended.emplace_back(view.layer, view.top_attended);
           const auto next = strategy->after_layer(obs);
           if (!next) return {};
           return next->all
@@ -231,8 +250,34 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
         forward.features = &features;
       }
       ForwardStats stats;
-      const auto logits = model.forward(inputs, rope, forward, cache, &stats);
+      torch::Tensor logits;
+      // Reuse steps with fixed rows that hold the block replay a CUDA graph (on a GPU); it gives
+      // the whole block's logits, of which the decode rows are picked.
+      std::optional<torch::Tensor> graphed;
+      if (!plan.rows.all && !plan.observe && !plan.feature_reuse &&
+          holds_range(plan.rows, state.block_begin, state.block_end)) {
+        graphed = graphs.block_logits(model, inputs, rope, forward, state.block_begin,
+                                      state.block_end, cache, stats);
+      }
+      if (graphed) {
+        std::vector<int64_t> offsets;
+        for (int64_t p : decode_rows) offsets.push_back(p - state.block_begin);
+        logits = graphed->index_select(0, index_tensor(offsets, device));
+      } else {
+        logits = model.forward(inputs, rope, forward, cache, &stats);
+      }
       ++result.nfe;
+      if (!top_attended.empty()) {
+        std::vector<torch::Tensor> parts;
+        for (const auto& [layer, top] : top_attended) parts.push_back(top.view({-1}));
+        const auto all = positions_of(torch::cat(parts));
+        size_t at = 0;
+        for (const auto& [layer, top] : top_attended) {
+          const auto n = static_cast<size_t>(top.numel());
+          strategy->attended(layer, std::vector<int64_t>(all.begin() + at, all.begin() + at + n));
+          at += n;
+        }
+      }
       const auto proposal = propose(logits, s, banned, generator);
 
       // Rank the decode rows (all candidates) by the rule's score and commit.

@@ -32,6 +32,9 @@ struct DenoiseRequest {
   SpecialIds special;
   std::function<void(const StepEvent&)> on_step;
   std::function<bool()> should_stop;
+  // Replay CUDA graphs for reuse steps whose rows stay fixed (decode/graph_forward.h); on the GPU
+  // only, and only in builds with LibTorch CUDA.
+  bool cuda_graphs = true;
 };
 
 struct DenoiseResult {

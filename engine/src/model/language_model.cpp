@@ -22,7 +22,13 @@ torch::Tensor select_rows(const torch::Tensor& tensor, const torch::Tensor& rows
 void write_rows(torch::Tensor& cache, const torch::Tensor& rows, const torch::Tensor& values,
                 int64_t dim) {
   if (!rows.defined()) {
-    cache = values;
+    // On a GPU a full pass writes into the existing buffers: captured graphs hold their addresses.
+    if (cache.defined() && cache.is_cuda() && cache.sizes() == values.sizes() &&
+        !values.requires_grad()) {
+      cache.copy_(values);
+    } else {
+      cache = values;
+    }
   } else if (!cache.defined()) {
     fail(
         "forward: a partial-rows pass found an empty cache (the first step must compute all rows)");
@@ -42,6 +48,9 @@ torch::Tensor index_within(const torch::Tensor& rows, const torch::Tensor& posit
                            const char* what) {
   if (!rows.defined()) return positions;
   const auto index = torch::searchsorted(rows, positions).clamp_max(rows.size(0) - 1);
+  // The check reads the result back, a device sync per call (and impossible inside a CUDA graph):
+  // on a GPU the plans are trusted, as the CPU runs of the same plans check them.
+  if (rows.is_cuda()) return index;
   if (!rows.index_select(0, index).equal(positions)) {
     fail("forward: every ", what, " position must be among the computed rows");
   }
@@ -210,10 +219,14 @@ torch::Tensor LanguageModel::feature_layer(int64_t l, torch::Tensor h, const ops
     const int64_t np = reuse.probe.size(0);
     const auto fresh = torch::linear(x.index_select(0, reuse.probe), w.v_proj);  // [np, kv*hd]
     const auto cached = lc.v.index_select(1, reuse.probe).transpose(0, 1).reshape({np, -1});
-    const auto similarity = torch::cosine_similarity(fresh, cached, 1, 1e-8);
+    // Rows whose V did not change have a similarity of 1 up to rounding, which differs between
+    // devices: ranking rounded values with a stable sort picks the same rows on CPU and CUDA (ties
+    // go to the earlier position) where a raw topk would pick by rounding noise.
+    const auto similarity =
+        (torch::cosine_similarity(fresh, cached, 1, 1e-8).to(torch::kFloat64) * 1e5).round();
     const int64_t select = std::min(reuse.probe_select, np);
-    const auto chosen =
-        reuse.probe.index_select(0, std::get<1>(similarity.topk(select, 0, /*largest=*/false)));
+    const auto order = std::get<1>(similarity.sort(/*stable=*/true, 0, /*descending=*/false));
+    const auto chosen = reuse.probe.index_select(0, order.narrow(0, 0, select));
     lc.v.index_copy_(1, reuse.probe, fresh.view({np, kv_heads, hd}).transpose(0, 1).contiguous());
     computed = std::get<0>(torch::cat({computed, chosen}).sort());
     if (stats) stats->partial_rows[static_cast<size_t>(l)] = reuse.probe;

@@ -38,7 +38,22 @@ int merges_for(const std::string& preset) {
   return preset == "tiny" ? 200 : 400;
 }
 
-std::string tokenizer_json_for(const std::string& preset) {
+DType parse_weights_dtype(const std::string& text, const std::string& preset) {
+  const std::string name = text.empty() ? (preset == "lladav-8b" ? "BF16" : "F32") : text;
+  if (name == "F32" || name == "f32" || name == "fp32") return DType::F32;
+  if (name == "BF16" || name == "bf16") return DType::BF16;
+  if (name == "F16" || name == "f16" || name == "fp16") return DType::F16;
+  fail("unknown weights dtype '", text, "' (allowed: F32, BF16, F16)");
+}
+
+torch::Tensor random_tensor(const TensorSpec& spec, at::Generator& gen) {
+  const auto init = random_init_for(spec);
+  return torch::randn(spec.shape, gen, torch::kFloat32) * init.std + init.mean;
+}
+
+}  // namespace
+
+std::string test_tokenizer_json(const std::string& preset) {
   std::string text = train_byte_level_bpe_json(test_tokenizer_corpus(), merges_for(preset));
   if (preset != "lladav-8b") return text;
   auto json = nlohmann::json::parse(text);
@@ -50,39 +65,24 @@ std::string tokenizer_json_for(const std::string& preset) {
   return json.dump(2);
 }
 
-DType parse_weights_dtype(const std::string& text, const std::string& preset) {
-  const std::string name = text.empty() ? (preset == "lladav-8b" ? "BF16" : "F32") : text;
-  if (name == "F32" || name == "f32" || name == "fp32") return DType::F32;
-  if (name == "BF16" || name == "bf16") return DType::BF16;
-  if (name == "F16" || name == "f16" || name == "fp16") return DType::F16;
-  fail("unknown weights dtype '", text, "' (allowed: F32, BF16, F16)");
-}
-
-// Random values with scales that keep activations O(1) through the towers, so a random model
-// still produces varied (not uniform) confidences.
-torch::Tensor random_tensor(const TensorSpec& spec, at::Generator& gen) {
+RandomInit random_init_for(const TensorSpec& spec) {
   const auto& name = spec.name;
   const auto ends_with = [&](const std::string& suffix) {
     return name.size() >= suffix.size() &&
            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  const auto randn = [&](double std) {
-    return torch::randn(spec.shape, gen, torch::kFloat32) * std;
-  };
   if (ends_with("norm.weight") || ends_with("layernorm.weight") ||
       ends_with("layer_norm1.weight") || ends_with("layer_norm2.weight")) {
-    return 1.0 + randn(0.1);
+    return {1.0, 0.1};
   }
-  if (ends_with(".bias")) return randn(0.02);
-  if (name == "model.embed_tokens.weight" || name == "model.image_newline") return randn(1.0);
-  if (ends_with("position_embedding.weight")) return randn(0.1);
-  if (name == "lm_head.weight") return randn(2.0 / std::sqrt(static_cast<double>(spec.shape[1])));
+  if (ends_with(".bias")) return {0.0, 0.02};
+  if (name == "model.embed_tokens.weight" || name == "model.image_newline") return {0.0, 1.0};
+  if (ends_with("position_embedding.weight")) return {0.0, 0.1};
+  if (name == "lm_head.weight") return {0.0, 2.0 / std::sqrt(static_cast<double>(spec.shape[1]))};
   int64_t fan_in = 1;
   for (size_t i = 1; i < spec.shape.size(); ++i) fan_in *= spec.shape[i];
-  return randn(1.0 / std::sqrt(static_cast<double>(fan_in)));
+  return {0.0, 1.0 / std::sqrt(static_cast<double>(fan_in))};
 }
-
-}  // namespace
 
 const std::string& test_tokenizer_corpus() {
   static const std::string corpus =
@@ -122,7 +122,7 @@ ModelConfig test_model_config(const std::string& preset, int64_t tokenizer_size,
 }
 
 void make_test_model(const fs::path& out, const TestModelOptions& options) {
-  const std::string tokenizer_json = tokenizer_json_for(options.preset);
+  const std::string tokenizer_json = test_tokenizer_json(options.preset);
   const auto tokenizer = Tokenizer::from_json_text(tokenizer_json, "generated tokenizer.json");
   const auto config = test_model_config(options.preset, tokenizer.size(), options.text_only);
   const DType dtype = parse_weights_dtype(options.weights_dtype, options.preset);
