@@ -22,6 +22,17 @@ RecomputeMap StepCells::record(const ForwardStats& stats, const std::vector<uint
   std::vector<uint8_t> decodable(static_cast<size_t>(positions_), 0);
   for (int64_t p : decode_rows) decodable[static_cast<size_t>(p)] = 1;
   std::vector<CellState> states(static_cast<size_t>(positions_));
+  // Most plans compute the same row tensor at every layer: read it back once, not per layer (on
+  // a GPU each read-back is a sync).
+  const c10::TensorImpl* last_rows = nullptr;
+  std::vector<int64_t> last_positions;
+  const auto computed_positions = [&](const torch::Tensor& rows) -> const std::vector<int64_t>& {
+    if (rows.unsafeGetTensorImpl() != last_rows) {
+      last_rows = rows.unsafeGetTensorImpl();
+      last_positions = positions_of(rows);
+    }
+    return last_positions;
+  };
   for (int64_t l = 0; l < layers_; ++l) {
     auto& ever = ever_[static_cast<size_t>(l)];
     for (int64_t p = 0; p < positions_; ++p) {
@@ -38,7 +49,7 @@ RecomputeMap StepCells::record(const ForwardStats& stats, const std::vector<uint
       std::fill(states.begin(), states.end(), CellState::Recomputed);
       std::fill(ever.begin(), ever.end(), 1);
     } else {
-      for (int64_t p : positions_of(computed)) {
+      for (int64_t p : computed_positions(computed)) {
         states[static_cast<size_t>(p)] = CellState::Recomputed;
         ever[static_cast<size_t>(p)] = 1;
       }
