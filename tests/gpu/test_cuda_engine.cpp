@@ -31,13 +31,27 @@ GenerateRequest request_for(const std::filesystem::path& image, const std::strin
   return r;
 }
 
-TEST_F(CudaEngine, Fp32TokensMatchTheCpuForEveryStrategy) {
-  test::TempDir dir;
+// One test per strategy, so a failure (or a crash) names the strategy.
+class CudaEngineStrategy : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (!cuda_available()) GTEST_SKIP() << "no CUDA device (LibTorch without CUDA, or no GPU)";
+  }
+};
+
+// A test checkpoint of `preset` and a test picture in `dir`.
+void make_inputs(const test::TempDir& dir, const std::string& preset, uint64_t seed, int width,
+                 int height) {
   TestModelOptions options;
-  options.preset = "tiny";
-  options.seed = 3;
+  options.preset = preset;
+  options.seed = seed;
   make_test_model(dir / "model", options);
-  save_png(test::pattern_image(120, 90), dir / "image.png");
+  save_png(test::pattern_image(width, height), dir / "image.png");
+}
+
+TEST_P(CudaEngineStrategy, Fp32TokensMatchTheCpu) {
+  test::TempDir dir;
+  make_inputs(dir, "tiny", 3, 120, 90);
 
   LoadOptions cpu_load, gpu_load;
   cpu_load.device = "cpu";
@@ -48,37 +62,40 @@ TEST_F(CudaEngine, Fp32TokensMatchTheCpuForEveryStrategy) {
   const auto gpu = Session::load(dir / "model", gpu_load);
   EXPECT_EQ(gpu->info().device, "cuda:0");
 
-  for (const auto& name :
-       {"none", "fast-dllm-prefix", "fast-dllm-dual", "dkv-decode", "dllm-cache", "elastic"}) {
-    SCOPED_TRACE(name);
-    const auto request = request_for(dir / "image.png", name);
-    const auto a = cpu->generate(request);
-    const auto b = gpu->generate(request);
-    ASSERT_EQ(a.events.size(), b.events.size());
-    EXPECT_EQ(a.summary.token_ids, b.summary.token_ids);
-    for (size_t s = 0; s < a.events.size(); ++s) {
-      const auto& ea = *a.events[s];
-      const auto& eb = *b.events[s];
-      EXPECT_EQ(ea.decoded_positions, eb.decoded_positions) << "step " << s;
-      EXPECT_EQ(ea.decoded_tokens, eb.decoded_tokens) << "step " << s;
-      EXPECT_EQ(ea.recomputed_cells, eb.recomputed_cells) << "step " << s;
-      ASSERT_EQ(ea.decoded_confidences.size(), eb.decoded_confidences.size());
-      for (size_t i = 0; i < ea.decoded_confidences.size(); ++i) {
-        EXPECT_NEAR(ea.decoded_confidences[i], eb.decoded_confidences[i], 1e-4) << "step " << s;
-      }
+  const auto request = request_for(dir / "image.png", GetParam());
+  const auto a = cpu->generate(request);
+  const auto b = gpu->generate(request);
+  ASSERT_EQ(a.events.size(), b.events.size());
+  EXPECT_EQ(a.summary.token_ids, b.summary.token_ids);
+  for (size_t s = 0; s < a.events.size(); ++s) {
+    const auto& ea = *a.events[s];
+    const auto& eb = *b.events[s];
+    EXPECT_EQ(ea.decoded_positions, eb.decoded_positions) << "step " << s;
+    EXPECT_EQ(ea.decoded_tokens, eb.decoded_tokens) << "step " << s;
+    EXPECT_EQ(ea.recomputed_cells, eb.recomputed_cells) << "step " << s;
+    ASSERT_EQ(ea.decoded_confidences.size(), eb.decoded_confidences.size());
+    for (size_t i = 0; i < ea.decoded_confidences.size(); ++i) {
+      EXPECT_NEAR(ea.decoded_confidences[i], eb.decoded_confidences[i], 1e-4) << "step " << s;
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(EveryStrategy, CudaEngineStrategy,
+                         ::testing::Values("none", "fast-dllm-prefix", "fast-dllm-dual",
+                                           "dkv-decode", "dllm-cache", "elastic"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (auto& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
 
 // Reuse steps of Fast-dLLM's caches replay a captured CUDA graph (one capture, replays over four
 // blocks with new row indices); the plain kernel-by-kernel path must give the same decoding.
 TEST_F(CudaEngine, CudaGraphsDecodeLikeThePlainPath) {
   test::TempDir dir;
-  TestModelOptions options;
-  options.preset = "small";
-  options.seed = 5;
-  make_test_model(dir / "model", options);
-  save_png(test::pattern_image(160, 120), dir / "image.png");
+  make_inputs(dir, "small", 5, 160, 120);
   LoadOptions graphs, plain;
   graphs.device = plain.device = "cuda";
   graphs.dtype = plain.dtype = "fp32";
