@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The row-subset executor: full recompute against a naive reference forward, and partial-row
 // passes against full recompute where the maths says they must agree.
+#include <iomanip>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -331,4 +334,76 @@ TEST(Executor, FeatureReuseMatchesFullRecomputeAndReusesOutputs) {
       torch::allclose(model.forward(inputs, rope, partial, features, &stats), truth, 1e-5, 1e-5));
   ASSERT_EQ(stats.rows_per_layer, (std::vector<int64_t>{1, 1, 1}));
   EXPECT_TRUE(torch::equal(stats.partial_rows[0], verify.probe));
+}
+
+// Deferred observations (the GPU's way: every drift read back once after the pass) give what
+// per-layer decisions give: the same after_layer calls with the same drifts, the same rows per
+// layer, logits and caches, also when the rows widen at a middle layer (the deeper layers then
+// run twice, and the second run must leave exactly what a single run would).
+TEST(Executor, DeferredObservationsEqualPerLayerDecisions) {
+  auto t = tiny_text();
+  t.num_layers = 4;
+  const LanguageModel model(random_weights(t, 14), t);
+  const int64_t n = 10;
+  auto inputs = model.embed(torch::randint(0, t.vocab_size, {n}, torch::kInt64));
+  const auto rope = model.rope_for_length(n);
+  const auto run = [&](bool defer, int64_t widen_at, std::vector<std::string>* calls,
+                       ForwardStats* stats) {
+    auto step_inputs = inputs.clone();
+    KVCache cache;
+    cache.reset(t, n, {/*hidden=*/true, /*queries=*/true});
+    ForwardPlan full;
+    full.decode_rows = idx({7, 8});
+    model.forward(step_inputs, rope, full, cache, nullptr);
+    step_inputs[7] = model.embed(idx({3}))[0];  // position 7 is decoded
+    AttentionObservation observe;
+    observe.tracked = idx({2});
+    observe.window = idx({8});
+    observe.eligible = torch::ones({n});
+    observe.eligible[8] = observe.eligible[9] = 0.0;
+    ForwardPlan step;
+    step.rows = idx({2, 7, 8});
+    step.decode_rows = idx({8});
+    step.observe = &observe;
+    step.defer_observations = defer;
+    step.after_layer = [&](const LayerView& view) {
+      std::ostringstream line;
+      line << view.layer << (view.full ? " full " : " partial ") << std::setprecision(12)
+           << view.drift << " top " << view.top_attended.item<int64_t>();
+      calls->push_back(line.str());
+      return view.layer == widen_at ? torch::arange(n, torch::kInt64) : torch::Tensor();
+    };
+    const auto logits = model.forward(step_inputs, rope, step, cache, stats);
+    return std::make_pair(logits, std::move(cache));
+  };
+  for (int64_t widen_at : {-1, 1}) {
+    SCOPED_TRACE(widen_at);
+    std::vector<std::string> now_calls, later_calls;
+    ForwardStats now_stats, later_stats;
+    const auto [now, now_cache] = run(false, widen_at, &now_calls, &now_stats);
+    const auto [later, later_cache] = run(true, widen_at, &later_calls, &later_stats);
+    EXPECT_EQ(later_calls, now_calls);
+    ASSERT_EQ(now_calls.size(), 4u);
+    EXPECT_EQ(later_stats.rows_per_layer, now_stats.rows_per_layer);
+    // NaN (not measured) compares unequal to itself: compare the printed values.
+    const auto printed = [](const std::vector<double>& v) {
+      std::ostringstream out;
+      for (double d : v) out << std::setprecision(12) << d << " ";
+      return out.str();
+    };
+    EXPECT_EQ(printed(later_stats.drift), printed(now_stats.drift));
+    EXPECT_TRUE(torch::equal(later, now));
+    for (int64_t l = 0; l < t.num_layers; ++l) {
+      const auto& a = later_cache.layers[static_cast<size_t>(l)];
+      const auto& b = now_cache.layers[static_cast<size_t>(l)];
+      EXPECT_TRUE(torch::equal(a.k, b.k)) << l;
+      EXPECT_TRUE(torch::equal(a.v, b.v)) << l;
+      EXPECT_TRUE(torch::equal(a.q, b.q)) << l;
+      EXPECT_TRUE(torch::equal(a.hidden_in, b.hidden_in)) << l;
+    }
+  }
+  std::vector<std::string> calls;
+  ForwardStats stats;
+  run(true, 1, &calls, &stats);
+  EXPECT_EQ(stats.rows_per_layer, (std::vector<int64_t>{3, 3, 10, 10}));
 }

@@ -110,6 +110,12 @@ struct ForwardPlan {
   std::function<bool()> should_stop;  // polled before every layer; true throws Cancelled
   const AttentionObservation* observe = nullptr;
   const FeatureReuse* features = nullptr;  // with rows undefined
+  // Run every layer with the current rows and call after_layer for them only after the pass,
+  // with all drifts read back at once; when it changes the rows at layer l, the layers after l
+  // run again with the new rows (their inputs were stored in the hidden cache on the way). The
+  // result equals per-layer decisions; on a GPU it saves a sync per layer, at the price of
+  // recomputing the deeper layers' few rows when the rows change.
+  bool defer_observations = false;
 };
 
 struct ForwardStats {
@@ -146,6 +152,7 @@ class LanguageModel {
     torch::Tensor h, q;
     bool full;
     double drift;
+    torch::Tensor drift_tensor;  // the drift, unread, when observations are deferred
     torch::Tensor top_attended;
   };
   LayerResult row_layer(int64_t layer, torch::Tensor h, const torch::Tensor& rows,

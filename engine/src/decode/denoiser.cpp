@@ -229,6 +229,8 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
         observe.top_k = plan.track_num;
         observe.drift_over_keys = plan.drift_over_keys;
         forward.observe = &observe;
+        // On a GPU a per-layer decision is a sync per layer; decide after the pass instead.
+        forward.defer_observations = device.is_cuda();
         forward.after_layer = [&](const LayerView& view) -> torch::Tensor {
           cache::LayerObservation obs;
           obs.layer = view.layer;

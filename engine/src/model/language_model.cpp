@@ -182,14 +182,19 @@ LanguageModel::LayerResult LanguageModel::row_layer(int64_t l, torch::Tensor h,
   const auto y = ops::rms_norm(h, w.post_norm, text_.rms_norm_eps);
   h = h + ops::swiglu_mlp(y, w.gate_proj, w.up_proj, w.down_proj);
 
-  LayerResult result{h, q, full, std::numeric_limits<double>::quiet_NaN(), {}};
+  LayerResult result{h, q, full, std::numeric_limits<double>::quiet_NaN(), {}, {}};
   if (observe) {
     if (previous.defined()) {
       const auto now = ops::attention_probs(
           q.index_select(1, index_within(rows, observe->tracked, "tracked")), keys);
       // [heads, tracked, N]: across heads per (row, key), or over the keys per (head, row).
       const int64_t dim = observe->drift_over_keys ? 2 : 0;
-      result.drift = torch::cosine_similarity(previous, now, dim, 1e-8).mean().item<double>();
+      const auto drift = torch::cosine_similarity(previous, now, dim, 1e-8).mean();
+      if (plan.defer_observations) {
+        result.drift_tensor = drift;
+      } else {
+        result.drift = drift.item<double>();
+      }
     }
     if (observe->window.defined() && observe->window.numel() > 0) {
       const auto probs = ops::attention_probs(
@@ -291,40 +296,83 @@ torch::Tensor LanguageModel::forward(const torch::Tensor& inputs, const ops::Rop
   torch::Tensor h = select_rows(inputs, rows, 0);
   ops::RopeTable rows_rope{select_rows(rope.cos, rows, 0), select_rows(rope.sin, rows, 0)};
   bool hidden_stored = false;  // true when this layer's input was written by a row transition
-  for (int64_t l = 0; l < num_layers; ++l) {
-    if (plan.should_stop && plan.should_stop()) throw Cancelled();
-    if (plan.features) {
-      h = feature_layer(l, h, rope, *plan.features, cache, stats);
-      continue;
+  // An undefined answer keeps the rows; a strategy asks for every row with a full arange.
+  const auto changes_rows = [&](const torch::Tensor& next) {
+    return next.defined() && !(rows.defined() && next.size(0) == rows.size(0) && next.equal(rows));
+  };
+  // Rows entering at layer `l` take their input from that layer's hidden cache; `h` (the output
+  // of layer l-1 for the current rows) is stored there first unless the pass already did.
+  const auto enter = [&](int64_t l, const torch::Tensor& next, bool store_h) {
+    auto& next_cache = cache.layers[static_cast<size_t>(l)];
+    if (!cache.features.hidden) {
+      fail("forward: the plan changed rows at layer ", l, " but the cache keeps no hidden states");
     }
-    if (stats) {
-      stats->rows_per_layer[static_cast<size_t>(l)] = h.size(0);
-      stats->computed_rows[static_cast<size_t>(l)] = rows;
+    if (store_h) write_rows(next_cache.hidden_in, rows, h, 0);
+    h = select_rows(next_cache.hidden_in, next, 0);
+    hidden_stored = true;
+    rows = next;
+    rows_rope = {select_rows(rope.cos, rows, 0), select_rows(rope.sin, rows, 0)};
+  };
+  struct Deferred {
+    int64_t layer;
+    torch::Tensor q;
+    bool full;
+    torch::Tensor drift, top_attended;
+  };
+  const bool defer = plan.defer_observations && plan.after_layer;
+  int64_t l = 0;
+  while (l < num_layers) {
+    std::vector<Deferred> deferred;
+    for (; l < num_layers; ++l) {
+      if (plan.should_stop && plan.should_stop()) throw Cancelled();
+      if (plan.features) {
+        h = feature_layer(l, h, rope, *plan.features, cache, stats);
+        continue;
+      }
+      if (stats) {
+        stats->rows_per_layer[static_cast<size_t>(l)] = h.size(0);
+        stats->computed_rows[static_cast<size_t>(l)] = rows;
+      }
+      auto layer = row_layer(l, h, rows, rows_rope, plan, cache, hidden_stored);
+      h = layer.h;
+      if (stats) stats->drift[static_cast<size_t>(l)] = layer.drift;
+      hidden_stored = false;
+      if (!plan.after_layer) continue;
+      if (defer) {
+        deferred.push_back({l, layer.q, layer.full, layer.drift_tensor, layer.top_attended});
+        continue;
+      }
+      torch::Tensor next = plan.after_layer(LayerView{static_cast<int>(l), rows, layer.q,
+                                                      cache.layers[static_cast<size_t>(l)],
+                                                      layer.full, layer.drift, layer.top_attended});
+      if (l + 1 < num_layers && changes_rows(next)) enter(l + 1, next, /*store_h=*/true);
     }
-    auto layer = row_layer(l, h, rows, rows_rope, plan, cache, hidden_stored);
-    h = layer.h;
-    if (stats) stats->drift[static_cast<size_t>(l)] = layer.drift;
+    if (deferred.empty()) break;
 
-    hidden_stored = false;
-    if (plan.after_layer) {
-      auto& layer_cache = cache.layers[static_cast<size_t>(l)];
-      torch::Tensor next =
-          plan.after_layer(LayerView{static_cast<int>(l), rows, layer.q, layer_cache, layer.full,
-                                     layer.drift, layer.top_attended});
-      // An undefined answer keeps the rows; a strategy asks for every row with a full arange.
-      if (l + 1 < num_layers && next.defined() &&
-          !(rows.defined() && next.size(0) == rows.size(0) && next.equal(rows))) {
-        // Rows entering at layer l+1 take their input from that layer's hidden cache.
-        auto& next_cache = cache.layers[static_cast<size_t>(l + 1)];
-        if (!cache.features.hidden) {
-          fail("forward: the plan changed rows at layer ", l + 1,
-               " but the cache keeps no hidden states");
-        }
-        write_rows(next_cache.hidden_in, rows, h, 0);
-        h = select_rows(next_cache.hidden_in, next, 0);
-        hidden_stored = true;
-        rows = next;
-        rows_rope = {select_rows(rope.cos, rows, 0), select_rows(rope.sin, rows, 0)};
+    // Every measured drift in one read-back, then the observations in layer order.
+    std::vector<torch::Tensor> measured;
+    for (const auto& d : deferred) {
+      if (d.drift.defined()) measured.push_back(d.drift.to(torch::kFloat64).view({1}));
+    }
+    std::vector<double> values;
+    if (!measured.empty()) {
+      const auto cpu = torch::cat(measured).to(torch::kCPU).contiguous();
+      values.assign(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel());
+    }
+    size_t next_value = 0;
+    for (const auto& d : deferred) {
+      const double drift =
+          d.drift.defined() ? values[next_value++] : std::numeric_limits<double>::quiet_NaN();
+      if (stats) stats->drift[static_cast<size_t>(d.layer)] = drift;
+      torch::Tensor next = plan.after_layer(LayerView{static_cast<int>(d.layer), rows, d.q,
+                                                      cache.layers[static_cast<size_t>(d.layer)],
+                                                      d.full, drift, d.top_attended});
+      if (d.layer + 1 < num_layers && changes_rows(next)) {
+        // The deeper layers ran with the old rows: run them again with the new ones. The pass
+        // stored their inputs for the old rows in the hidden cache on the way.
+        enter(d.layer + 1, next, /*store_h=*/false);
+        l = d.layer + 1;
+        break;
       }
     }
   }
