@@ -39,6 +39,8 @@ const char* const kHelp =
     "  --device D            cpu | cuda | cuda:N (default cpu)\n"
     "  --threads N           CPU workers sharing each batch (default: one per core; 1 makes\n"
     "                        steps bit-for-bit reproducible)\n"
+    "  --pack N              sequences packed into one forward (default: the whole batch on\n"
+    "                        a GPU, 1 on the CPU)\n"
     "  --log-every N         print a progress line every N steps (default 10)\n"
     "  --no-resume           start afresh even if DIR holds a training state\n";
 
@@ -81,7 +83,8 @@ int cmd_train(int argc, char** argv, int first) {
                    "seed",
                    "device",
                    "log-every",
-                   "threads"},
+                   "threads",
+                   "pack"},
                   {"no-resume", "help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
@@ -110,6 +113,8 @@ int cmd_train(int argc, char** argv, int first) {
   o.device = args.get("device", o.device);
   o.resume = !args.flag("no-resume");
   o.threads = static_cast<int>(args.get_int("threads", 0));
+  o.pack = args.get_int("pack", 0);
+  if (o.pack < 0) fail("option --pack expects 0 (automatic) or a number of sequences");
   const int64_t log_every = std::max<int64_t>(1, args.get_int("log-every", 10));
   if (o.save_every < 1) fail("option --save-every expects a positive number of steps");
   if (o.validate_every < 0) fail("option --validate-every expects 0 or a number of steps");

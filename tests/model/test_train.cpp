@@ -130,6 +130,26 @@ TEST(Train, OneStepLowersTheLossOnAFixedBatch) {
   EXPECT_EQ(trainer.step(), 1);
 }
 
+// Packing several sequences into one forward (an attention mask keeps them apart) is the same
+// maths as one forward per sequence: the same loss, and the same update.
+TEST(Train, APackedStepEqualsOneForwardPerSample) {
+  TempDir a_dir, b_dir;
+  auto a_options = tiny_options(a_dir.path());
+  auto b_options = tiny_options(b_dir.path());
+  a_options.pack = 1;
+  b_options.pack = 4;
+  a_options.threads = b_options.threads = 1;
+  Trainer a(a_options), b(b_options);
+  const auto batch = first_items(4);
+  const double loss_a = a.train_step(batch, 5);
+  const double loss_b = b.train_step(batch, 5);
+  EXPECT_NEAR(loss_b, loss_a, 1e-5 * loss_a);
+  const double after_a = a.loss_on(batch, 6);
+  const double after_b = b.loss_on(batch, 6);
+  EXPECT_NEAR(after_b, after_a, 1e-4 * after_a);
+  EXPECT_NE(after_a, loss_a);  // the step changed the weights
+}
+
 TEST(Train, ACheckpointLoadsBackToIdenticalLogitsAndResumesToTheSameNextStep) {
   TempDir out;
   const auto batch = first_items(4);

@@ -116,6 +116,9 @@ struct ForwardPlan {
   // result equals per-layer decisions; on a GPU it saves a sync per layer, at the price of
   // recomputing the deeper layers' few rows when the rows change.
   bool defer_observations = false;
+  // bool [N, N]: true where position i may attend to position j; undefined = everywhere. Packed
+  // training batches (several sequences in one) keep their sequences apart with it.
+  torch::Tensor attention_mask;
 };
 
 struct ForwardStats {

@@ -24,9 +24,11 @@ RopeTable rope_table(const torch::Tensor& positions, int64_t head_dim, double th
 // rotate_half(x)*sin where rotate_half(x) = cat(-x[..., d/2:], x[..., :d/2]).
 torch::Tensor apply_rope(const torch::Tensor& x, const RopeTable& table);
 
-// Bidirectional attention (no mask): q [heads, n, d], k/v [heads, N, d] -> [heads, n, d].
-// Uses fused SDPA where LibTorch has it (2.x) and a query-chunked softmax(q k^T) v otherwise.
-torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v);
+// Bidirectional attention: q [heads, n, d], k/v [heads, N, d] -> [heads, n, d]. `mask` (optional,
+// bool [n, N]) is true where a query may attend to a key. Uses fused SDPA where LibTorch has it
+// (2.x) and a query-chunked softmax(q k^T) v otherwise.
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask = {});
 // The same with explicit probabilities [heads, n, N] (fp32), for strategies that observe them.
 torch::Tensor attention_probs(const torch::Tensor& q, const torch::Tensor& k);
 

@@ -44,6 +44,9 @@ struct TrainOptions {
   // CPU workers, each taking part of the batch (0 = one per core). 1 makes a step bit-for-bit
   // reproducible (gradients then always add up in the same order).
   int threads = 0;
+  // Sequences packed into one forward (an attention mask keeps them apart); 0 = the whole batch
+  // on a GPU, 1 on the CPU.
+  int64_t pack = 0;
   bool resume = true;  // continue from `out` when it holds a training state
 };
 

@@ -177,7 +177,9 @@ LanguageModel::LayerResult LanguageModel::row_layer(int64_t l, torch::Tensor h,
   write_rows(lc.v, rows, v.contiguous(), 1);
 
   const auto keys = expand_kv(lc.k, heads);
-  const auto attended = ops::attention(q, keys, expand_kv(lc.v, heads));
+  const auto mask =
+      plan.attention_mask.defined() ? select_rows(plan.attention_mask, rows, 0) : torch::Tensor();
+  const auto attended = ops::attention(q, keys, expand_kv(lc.v, heads), mask);
   h = h + torch::linear(attended.transpose(0, 1).reshape({n, heads * hd}), w.o_proj);
   const auto y = ops::rms_norm(h, w.post_norm, text_.rms_norm_eps);
   h = h + ops::swiglu_mlp(y, w.gate_proj, w.up_proj, w.down_proj);
@@ -287,6 +289,12 @@ torch::Tensor LanguageModel::forward(const torch::Tensor& inputs, const ops::Rop
   }
   if (plan.features && (plan.rows.defined() || plan.after_layer)) {
     fail("forward: feature reuse runs every row through every layer");
+  }
+  if (plan.attention_mask.defined() &&
+      (plan.features || plan.observe ||
+       plan.attention_mask.sizes() != torch::IntArrayRef({n_total, n_total}))) {
+    fail("forward: an attention mask must be [", n_total, ", ", n_total,
+         "] and is not combined with feature reuse or observations");
   }
   if (plan.observe && !cache.features.queries) {
     fail("forward: an attention observation needs a cache that keeps queries");

@@ -35,8 +35,9 @@ torch::Tensor attention_probs(const torch::Tensor& q, const torch::Tensor& k) {
   return torch::softmax(torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * scale, -1);
 }
 
-torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
-  return compat::scaled_dot_product_attention(q, k, v);
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask) {
+  return compat::scaled_dot_product_attention(q, k, v, mask);
 }
 
 torch::Tensor swiglu_mlp(const torch::Tensor& x, const torch::Tensor& gate, const torch::Tensor& up,

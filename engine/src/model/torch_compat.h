@@ -2,6 +2,8 @@
 // Differences between LibTorch 1.13 (Debian) and 2.x (PyTorch wheels) live here and nowhere else.
 #pragma once
 
+#include <limits>
+
 #include <cmath>
 
 #include <torch/torch.h>
@@ -11,10 +13,17 @@ namespace cachelens::compat {
 
 inline constexpr bool kHasFusedSdpa = TORCH_VERSION_MAJOR >= 2;
 
-// q [h, n, d], k/v [h, N, d], bidirectional, no mask.
+// q [h, n, d], k/v [h, N, d], bidirectional. `mask` (optional, bool [n, N]): true where a query
+// may attend to a key (packed training batches keep their sequences apart with it).
 inline torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
-                                                  const torch::Tensor& v) {
+                                                  const torch::Tensor& v,
+                                                  const torch::Tensor& mask = {}) {
 #if TORCH_VERSION_MAJOR >= 2
+  if (mask.defined()) {
+    return at::scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0),
+                                            mask.unsqueeze(0).unsqueeze(0))
+        .squeeze(0);
+  }
   return at::scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0))
       .squeeze(0);
 #else
@@ -25,11 +34,18 @@ inline torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const 
   const int64_t chunk =
       std::max<int64_t>(1, (int64_t{1} << 25) / std::max<int64_t>(1, q.size(0) * k.size(1)));
   const auto kt = k.transpose(-2, -1);
-  if (n <= chunk) return torch::matmul(torch::softmax(torch::matmul(q, kt) * scale, -1), v);
+  const auto part = [&](int64_t start, int64_t count) {
+    auto scores = torch::matmul(q.narrow(1, start, count), kt) * scale;
+    if (mask.defined()) {
+      scores = scores.masked_fill(mask.narrow(0, start, count).logical_not(),
+                                  -std::numeric_limits<float>::infinity());
+    }
+    return torch::matmul(torch::softmax(scores, -1), v);
+  };
+  if (n <= chunk) return part(0, n);
   std::vector<torch::Tensor> parts;
   for (int64_t start = 0; start < n; start += chunk) {
-    const auto qs = q.narrow(1, start, std::min(chunk, n - start));
-    parts.push_back(torch::matmul(torch::softmax(torch::matmul(qs, kt) * scale, -1), v));
+    parts.push_back(part(start, std::min(chunk, n - start)));
   }
   return torch::cat(parts, 1);
 #endif

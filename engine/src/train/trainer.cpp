@@ -70,6 +70,13 @@ struct Trainer::Impl {
   double last_grad_norm = 0.0;
   int threads = 1;
 
+  // Sequences per forward: the option, or by default the whole batch on a GPU (where launches,
+  // not maths, bound small sequences) and one on the CPU (where workers share a batch instead).
+  int64_t pack_size() const {
+    if (options.pack > 0) return options.pack;
+    return device.device.is_cuda() ? std::max<int64_t>(1, options.batch_size) : 1;
+  }
+
   void create_fresh();
   void load_checkpoint(const fs::path& dir);
   void adopt_weights(const std::map<std::string, torch::Tensor>& named);
@@ -79,10 +86,15 @@ struct Trainer::Impl {
   struct Draw {
     int64_t length = 0;
     double p = 1.0;
-    torch::Tensor masked;
+    torch::Tensor masked;            // bool [length] on the training device
+    std::vector<int64_t> masked_at;  // the same positions, on the host
   };
   Draw draw(const VqaItem& item, at::Generator& gen);
-  torch::Tensor sample_loss(const VqaItem& item, const Draw& draw);
+  // The summed losses of `items` (each with its draw), packed into one forward: the sequences are
+  // concatenated and an attention mask keeps them apart, so one pass replaces len(items) small
+  // ones (on a GPU their launch cost dominates). One item gives the plain single-sequence pass.
+  torch::Tensor packed_loss(const std::vector<const VqaItem*>& items,
+                            const std::vector<const Draw*>& draws);
   torch::Tensor logits_for(const VqaItem& item, const torch::Tensor& masked,
                            const std::vector<int32_t>& answer);
   int64_t length_for(const VqaItem& item, at::Generator& gen) const;
@@ -228,6 +240,8 @@ Trainer::Impl::Draw Trainer::Impl::draw(const VqaItem& item, at::Generator& gen)
   if (!d.masked.any().item<bool>()) {
     d.masked[torch::randint(d.length, {1}, gen).item<int64_t>()] = true;
   }
+  const auto where = d.masked.nonzero().view({-1}).contiguous();
+  d.masked_at.assign(where.data_ptr<int64_t>(), where.data_ptr<int64_t>() + where.numel());
   d.masked = d.masked.to(device.device);
   // Fill the caches here, on one thread, so the workers only read them.
   image_input(item.image);
@@ -235,18 +249,72 @@ Trainer::Impl::Draw Trainer::Impl::draw(const VqaItem& item, at::Generator& gen)
   return d;
 }
 
-torch::Tensor Trainer::Impl::sample_loss(const VqaItem& item, const Draw& d) {
-  const auto answer = train::padded_answer(tokenizer.encode(item.answer, false), eot_id, d.length,
-                                           "item '" + item.question + "'");
-  const auto logits = logits_for(item, d.masked, answer);
+torch::Tensor Trainer::Impl::packed_loss(const std::vector<const VqaItem*>& items,
+                                         const std::vector<const Draw*>& draws) {
   const auto index = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
-  const auto targets = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index)
-                           .masked_select(d.masked);
-  // The loss on masked positions is weighted by 1/p and normalised by the answer length (padding
-  // included).
+  // Every crop of the pack through the vision tower at once.
+  std::vector<torch::Tensor> crops;
+  for (const auto* item : items) crops.push_back(image_input(item->image).crops);
+  const auto projected =
+      vision->project(vision->encode_crops(crops.size() == 1 ? crops[0] : torch::cat(crops)));
+
+  std::vector<torch::Tensor> sequences, positions;
+  std::vector<int64_t> segment, decode, targets;
+  struct Span {
+    int64_t begin, count;
+    double scale;
+  };
+  std::vector<Span> spans;  // each item's decode rows, and its loss weight
+  int64_t offset = 0, crop = 0;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const auto& item = *items[k];
+    const auto& d = *draws[k];
+    const auto& image = image_input(item.image);
+    const int64_t num_crops = image.crops.size(0);
+    const auto rows = vision->merge(projected.narrow(0, crop, num_crops), image.plan);
+    crop += num_crops;
+    const auto prompt = language->splice_prompt(prompt_for(item.question), rows, 0);
+    const auto answer = train::padded_answer(tokenizer.encode(item.answer, false), eot_id, d.length,
+                                             "item '" + item.question + "'");
+    auto answer_in = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index);
+    answer_in = torch::where(d.masked, torch::full_like(answer_in, mask_id), answer_in);
+    const auto sequence = torch::cat({prompt, language->embed(answer_in)}, 0);
+    const int64_t length = sequence.size(0), p = prompt.size(0);
+    sequences.push_back(sequence);
+    positions.push_back(torch::arange(length, index));
+    segment.insert(segment.end(), static_cast<size_t>(length), static_cast<int64_t>(k));
+    // The loss on masked positions is weighted by 1/p and normalised by the answer length
+    // (padding included).
+    spans.push_back({static_cast<int64_t>(decode.size()), static_cast<int64_t>(d.masked_at.size()),
+                     1.0 / (d.p * static_cast<double>(d.length))});
+    for (int64_t j : d.masked_at) {
+      decode.push_back(offset + p + j);
+      targets.push_back(answer[static_cast<size_t>(j)]);
+    }
+    offset += length;
+  }
+  const auto inputs = sequences.size() == 1 ? sequences[0] : torch::cat(sequences, 0);
+  const auto& text = config.text;
+  const auto rope = ops::rope_table(positions.size() == 1 ? positions[0] : torch::cat(positions),
+                                    text.head_dim, text.rope_theta, torch::kFloat32);
+  KVCache cache;
+  cache.reset(text, offset, {});
+  ForwardPlan plan;
+  plan.decode_rows = torch::tensor(decode, index);
+  if (items.size() > 1) {
+    const auto seg = torch::tensor(segment, index);
+    plan.attention_mask = seg.unsqueeze(1) == seg.unsqueeze(0);
+  }
+  const auto logits = language->forward(inputs, rope, plan, cache, nullptr);
   const auto ce = torch::nn::functional::cross_entropy(
-      logits, targets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-  return ce / (d.p * static_cast<double>(d.length));
+      logits, torch::tensor(targets, index),
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  torch::Tensor total;
+  for (const auto& span : spans) {
+    const auto loss = ce.narrow(0, span.begin, span.count).sum() * span.scale;
+    total = total.defined() ? total + loss : loss;
+  }
+  return total;
 }
 
 double Trainer::Impl::validate() {
@@ -335,7 +403,8 @@ double Trainer::loss_on(const std::vector<VqaItem>& batch, uint64_t mask_seed) {
   auto gen = at::detail::createCPUGenerator(mask_seed);
   double total = 0.0;
   for (const auto& item : batch) {
-    total += impl_->sample_loss(item, impl_->draw(item, gen)).item<double>();
+    const auto d = impl_->draw(item, gen);
+    total += impl_->packed_loss({&item}, {&d}).item<double>();
   }
   return total / static_cast<double>(batch.size());
 }
@@ -352,17 +421,25 @@ double Trainer::train_step(const std::vector<VqaItem>& batch, uint64_t mask_seed
   auto gen = at::detail::createCPUGenerator(mask_seed);
   std::vector<Impl::Draw> draws;
   for (const auto& item : batch) draws.push_back(m.draw(item, gen));
-  // The inference code path takes one sequence, so samples go one at a time and gradients
-  // accumulate (the update is the batch mean). On CPU, small per-sample matmuls use cores poorly;
-  // `threads` workers each take every threads-th sample with one intra-op thread, and autograd
-  // accumulates their gradients under its own lock (the sum order then varies in the last bits).
-  const int threads = std::max(1, std::min<int>(m.threads, static_cast<int>(batch.size())));
+  // Samples go in packs of `pack` sequences, each pack one forward (packed_loss), and gradients
+  // accumulate (the update is the batch mean). On CPU, small matmuls use cores poorly: `threads`
+  // workers each take every threads-th pack with one intra-op thread, and autograd accumulates
+  // their gradients under its own lock (the sum order then varies in the last bits).
+  const int64_t pack = m.pack_size();
+  const int64_t packs = (static_cast<int64_t>(batch.size()) + pack - 1) / pack;
+  const int threads = std::max(1, std::min<int>(m.threads, static_cast<int>(packs)));
   std::vector<double> totals(static_cast<size_t>(threads), 0.0);
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   const auto work = [&](int w) {
     try {
-      for (size_t i = static_cast<size_t>(w); i < batch.size(); i += static_cast<size_t>(threads)) {
-        const auto loss = m.sample_loss(batch[i], draws[i]) / static_cast<double>(batch.size());
+      for (int64_t k = w; k < packs; k += threads) {
+        std::vector<const VqaItem*> items;
+        std::vector<const Impl::Draw*> pack_draws;
+        for (int64_t i = k * pack; i < std::min<int64_t>((k + 1) * pack, batch.size()); ++i) {
+          items.push_back(&batch[static_cast<size_t>(i)]);
+          pack_draws.push_back(&draws[static_cast<size_t>(i)]);
+        }
+        const auto loss = m.packed_loss(items, pack_draws) / static_cast<double>(batch.size());
         loss.backward();
         totals[static_cast<size_t>(w)] += loss.item<double>();
       }
