@@ -99,10 +99,7 @@ double weight_read_bytes(const ModelInfo& info) {
   const double element = info.dtype == "fp32" ? 4.0 : 2.0;
   double numel = 0;
   for (const auto& spec : language_tensor_specs(info.config.text)) {
-    if (spec.name == "model.embed_tokens.weight") continue;
-    double n = 1;
-    for (int64_t d : spec.shape) n *= static_cast<double>(d);
-    numel += n;
+    if (spec.name != "model.embed_tokens.weight") numel += static_cast<double>(spec.numel());
   }
   return numel * element;
 }

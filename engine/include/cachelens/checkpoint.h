@@ -18,6 +18,12 @@ namespace cachelens {
 struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+  }
 };
 
 extern const char* const kVisionPrefix;  // "model.vision_tower.vision_tower.vision_model."

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -32,6 +33,13 @@ int32_t optional_id(const Tokenizer& tokenizer, const char* text) {
   return id ? *id : -1;
 }
 
+// The load's progress callback; a false answer cancels the load.
+std::function<void(double, const std::string&)> progress_reporter(const LoadOptions& options) {
+  return [&options](double fraction, const std::string& stage) {
+    if (options.on_progress && !options.on_progress(fraction, stage)) throw Cancelled();
+  };
+}
+
 std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return "";
@@ -57,11 +65,9 @@ Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
 void Session::Impl::finish(const std::string& name, const fs::path& path, bool random_weights) {
-  auto& impl = *this;
-  const auto& tok = impl.checkpoint.tokenizer;
-  const auto& config = impl.checkpoint.config;
-  impl.special.mask = optional_id(tok, "<|mdm_mask|>");
-  impl.special.stop = optional_id(tok, "<|eot_id|>");
+  const auto& tok = checkpoint.tokenizer;
+  special.mask = optional_id(tok, "<|mdm_mask|>");
+  special.stop = optional_id(tok, "<|eot_id|>");
   // The reference bans these four at masked positions. We also ban the mask token itself: the
   // reference would keep such a position masked and predict it again (lladav-model.md §10.7), which
   // a threshold loop could repeat forever on a random model.
@@ -71,30 +77,25 @@ void Session::Impl::finish(const std::string& name, const fs::path& path, bool r
   // answer, so timings compare equal amounts of work.
   if (random_weights) {
     banned.push_back("<|eot_id|>");
-    impl.special.stop = -1;
+    special.stop = -1;
   }
   for (const char* text : banned) {
     const int32_t id = optional_id(tok, text);
-    if (id >= 0) impl.special.banned.push_back(id);
+    if (id >= 0) special.banned.push_back(id);
   }
-  if (impl.special.mask < 0) {
-    fail("tokenizer.json in '", path.string(), "' has no <|mdm_mask|> token");
-  }
-  auto& info = impl.info;
+  if (special.mask < 0) fail("tokenizer.json in '", path.string(), "' has no <|mdm_mask|> token");
   info.path = path;
   info.name = name;
-  info.config = config;
-  info.device = impl.device.device_name();
-  info.dtype = impl.device.dtype_name();
-  info.device_reason = impl.device.reason;
-  info.has_vision = config.has_vision;
+  info.config = checkpoint.config;
+  info.device = device.device_name();
+  info.dtype = device.dtype_name();
+  info.device_reason = device.reason;
+  info.has_vision = checkpoint.config.has_vision;
   info.random_weights = random_weights;
 }
 
 std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOptions& options) {
-  const auto report = [&](double fraction, const std::string& stage) {
-    if (options.on_progress && !options.on_progress(fraction, stage)) throw Cancelled();
-  };
+  const auto report = progress_reporter(options);
   report(0.0, "reading " + model_dir.string());
   auto impl = std::make_unique<Impl>();
   impl->device = resolve_device(options.device, options.dtype);
@@ -137,9 +138,7 @@ std::unique_ptr<Session> Session::load(const fs::path& model_dir, const LoadOpti
 
 std::unique_ptr<Session> Session::random(const std::string& preset, const LoadOptions& options,
                                          uint64_t seed) {
-  const auto report = [&](double fraction, const std::string& stage) {
-    if (options.on_progress && !options.on_progress(fraction, stage)) throw Cancelled();
-  };
+  const auto report = progress_reporter(options);
   report(0.0, "making random " + preset + " weights");
   auto impl = std::make_unique<Impl>();
   impl->device = resolve_device(options.device, options.dtype);
@@ -176,10 +175,8 @@ std::unique_ptr<Session> Session::random(const std::string& preset, const LoadOp
   impl->finish(preset + " (random weights)", {}, true);
   const int64_t element_bytes = torch::elementSize(impl->device.dtype);
   for (const auto& [name, spec] : specs) {
-    int64_t numel = 1;
-    for (int64_t d : spec.shape) numel *= d;
-    impl->info.parameters += numel;
-    impl->info.checkpoint_bytes += numel * element_bytes;
+    impl->info.parameters += spec.numel();
+    impl->info.checkpoint_bytes += spec.numel() * element_bytes;
   }
   report(1.0, "ready");
   return std::unique_ptr<Session>(new Session(std::move(impl)));

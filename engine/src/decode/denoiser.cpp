@@ -256,8 +256,7 @@ DenoiseResult run_denoising(const LanguageModel& model, const DenoiseRequest& re
       // Reuse steps with fixed rows that hold the block replay a CUDA graph (on a GPU); it gives
       // the whole block's logits, of which the decode rows are picked.
       std::optional<torch::Tensor> graphed;
-      if (!plan.rows.all && !plan.observe && !plan.feature_reuse &&
-          holds_range(plan.rows, state.block_begin, state.block_end)) {
+      if (holds_range(plan.rows, state.block_begin, state.block_end)) {
         graphed = graphs.block_logits(model, inputs, rope, forward, state.block_begin,
                                       state.block_end, cache, stats);
       }

@@ -130,9 +130,7 @@ void make_test_model(const fs::path& out, const TestModelOptions& options) {
 
   uint64_t total_bytes = 0;
   for (const auto& spec : specs) {
-    uint64_t numel = 1;
-    for (int64_t d : spec.shape) numel *= static_cast<uint64_t>(d);
-    total_bytes += numel * static_cast<uint64_t>(dtype_size(dtype));
+    total_bytes += static_cast<uint64_t>(spec.numel()) * static_cast<uint64_t>(dtype_size(dtype));
   }
   std::error_code ec;
   fs::create_directories(out, ec);

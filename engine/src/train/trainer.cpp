@@ -97,6 +97,12 @@ struct Trainer::Impl {
                             const std::vector<const Draw*>& draws);
   torch::Tensor logits_for(const VqaItem& item, const torch::Tensor& masked,
                            const std::vector<int32_t>& answer);
+  // One example's input embeddings: the prompt with `image_rows` spliced in, then the answer
+  // with its `masked` positions (bool, on the device) replaced by the mask token. Also gives the
+  // prompt's length.
+  torch::Tensor sequence_for(const VqaItem& item, const torch::Tensor& image_rows,
+                             const torch::Tensor& masked, const std::vector<int32_t>& answer,
+                             int64_t* prompt_length);
   int64_t length_for(const VqaItem& item, at::Generator& gen) const;
   double validate();
   void save() const;
@@ -213,16 +219,24 @@ int64_t Trainer::Impl::length_for(const VqaItem& item, at::Generator& gen) const
   return length;
 }
 
+torch::Tensor Trainer::Impl::sequence_for(const VqaItem& item, const torch::Tensor& image_rows,
+                                          const torch::Tensor& masked,
+                                          const std::vector<int32_t>& answer,
+                                          int64_t* prompt_length) {
+  const auto prompt = language->splice_prompt(prompt_for(item.question), image_rows, 0);
+  *prompt_length = prompt.size(0);
+  const auto index = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
+  auto answer_in = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index);
+  answer_in = torch::where(masked, torch::full_like(answer_in, mask_id), answer_in);
+  return torch::cat({prompt, language->embed(answer_in)}, 0);
+}
+
 torch::Tensor Trainer::Impl::logits_for(const VqaItem& item, const torch::Tensor& masked,
                                         const std::vector<int32_t>& answer) {
   const auto& image = image_input(item.image);
   const auto rows = vision->merge(vision->project(vision->encode_crops(image.crops)), image.plan);
-  const auto prompt = language->splice_prompt(prompt_for(item.question), rows, 0);
-  const int64_t p = prompt.size(0);
-  const auto index = torch::TensorOptions().dtype(torch::kInt64).device(device.device);
-  auto answer_in = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index);
-  answer_in = torch::where(masked, torch::full_like(answer_in, mask_id), answer_in);
-  const auto inputs = torch::cat({prompt, language->embed(answer_in)}, 0);
+  int64_t p = 0;
+  const auto inputs = sequence_for(item, rows, masked, answer, &p);
   KVCache cache;
   cache.reset(config.text, inputs.size(0), {});
   ForwardPlan plan;
@@ -273,13 +287,11 @@ torch::Tensor Trainer::Impl::packed_loss(const std::vector<const VqaItem*>& item
     const int64_t num_crops = image.crops.size(0);
     const auto rows = vision->merge(projected.narrow(0, crop, num_crops), image.plan);
     crop += num_crops;
-    const auto prompt = language->splice_prompt(prompt_for(item.question), rows, 0);
     const auto answer = train::padded_answer(tokenizer.encode(item.answer, false), eot_id, d.length,
                                              "item '" + item.question + "'");
-    auto answer_in = torch::tensor(std::vector<int64_t>(answer.begin(), answer.end()), index);
-    answer_in = torch::where(d.masked, torch::full_like(answer_in, mask_id), answer_in);
-    const auto sequence = torch::cat({prompt, language->embed(answer_in)}, 0);
-    const int64_t length = sequence.size(0), p = prompt.size(0);
+    int64_t p = 0;
+    const auto sequence = sequence_for(item, rows, d.masked, answer, &p);
+    const int64_t length = sequence.size(0);
     sequences.push_back(sequence);
     positions.push_back(torch::arange(length, index));
     segment.insert(segment.end(), static_cast<size_t>(length), static_cast<int64_t>(k));
