@@ -32,6 +32,8 @@ const char* const kHelp =
     "  --strategies LIST     comma-separated strategy names, or all (default all)\n"
     "  --param [NAME.]KEY=VAL  a strategy parameter; without NAME. for every strategy that has it\n"
     "  --limit N             the first N items only (default 0: every item)\n"
+    "  --swap-images         a control: each item is asked about the next scene's image instead\n"
+    "                        of its own (accuracy then shows how much the model uses the image)\n"
     "  --json                print one JSON object instead of the table\n"
     "  --output FILE.json    also write the JSON report (per-item outcomes included)\n"
     "  --unmask RULE         fixed | threshold | factor | random (default fixed)\n"
@@ -53,7 +55,7 @@ int cmd_eval(int argc, char** argv, int first) {
       argc, argv, first,
       {"model", "set", "strategies", "param", "limit", "output", "unmask", "threshold", "factor",
        "temperature", "seed", "gen-length", "block-length", "steps", "device", "dtype"},
-      {"json", "help"});
+      {"json", "swap-images", "help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -98,8 +100,10 @@ int cmd_eval(int argc, char** argv, int first) {
   if (!std::filesystem::is_regular_file(set_file)) {
     fail("eval set '", set_file.string(), "' does not exist");
   }
-  const auto items = load_vqa_jsonl(set_file);
+  auto items = load_vqa_jsonl(set_file);
   if (items.empty()) fail("eval set '", set_file.string(), "' holds no items");
+  const bool swap_images = args.flag("swap-images");
+  if (swap_images) items = with_images_swapped(items);
 
   const auto session = load_session(args);
   ProgressLine progress("eval");
@@ -114,7 +118,7 @@ int cmd_eval(int argc, char** argv, int first) {
     return true;
   };
   auto report = evaluate(*session, items, options);
-  report.set = set_file.filename().string();
+  report.set = set_file.filename().string() + (swap_images ? " (images swapped)" : "");
 
   const auto json = eval_report_json(report);
   if (args.has("output")) write_text_atomically(args.get("output", ""), json + "\n");

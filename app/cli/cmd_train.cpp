@@ -31,6 +31,8 @@ const char* const kHelp =
     "  --weight-decay X      AdamW weight decay on matrices (default 0.05)\n"
     "  --clip X              gradient-norm clipping (default 1.0)\n"
     "  --extra-padding P     probability of 32/64 extra answer positions (default 0.2)\n"
+    "  --masking M           count: l ~ U{1..L} positions masked, weight L/l (default);\n"
+    "                        ratio: each position masked at t ~ U(0,1), weight 1/t\n"
     "  --save-every N        steps between checkpoints (default 200)\n"
     "  --validate-every N    steps between validation runs (default 500; 0 = at the end)\n"
     "  --validate-items N    validation items per run (default 64)\n"
@@ -76,6 +78,7 @@ int cmd_train(int argc, char** argv, int first) {
                    "weight-decay",
                    "clip",
                    "extra-padding",
+                   "masking",
                    "save-every",
                    "validate-every",
                    "validate-items",
@@ -103,6 +106,7 @@ int cmd_train(int argc, char** argv, int first) {
   o.weight_decay = args.get_double("weight-decay", o.weight_decay);
   o.grad_clip = args.get_double("clip", o.grad_clip);
   o.extra_padding_prob = args.get_double("extra-padding", o.extra_padding_prob);
+  o.masking = args.get("masking", o.masking);
   o.save_every = args.get_int("save-every", o.save_every);
   o.validate_every = args.get_int("validate-every", o.validate_every);
   o.validate_items = args.get_int("validate-items", o.validate_items);

@@ -350,6 +350,34 @@ TEST_F(EvalCli, TableNamesEveryStrategyAndFamily) {
   }
 }
 
+// The image-ablation control: each item is answered about the next picture of the set, exactly
+// as a direct run with that picture answers it.
+TEST_F(EvalCli, SwappedImagesAnswerAboutTheNextPicture) {
+  fs::copy_file(test::source_dir() / "resources/samples/night.jpg",
+                dir_->path() / "images/night.jpg", fs::copy_options::overwrite_existing);
+  auto v = items();
+  v[0].image = "images/shapes.png";
+  v[1].image = "images/night.jpg";
+  v.resize(2);
+  const auto two = dir_->path() / "two.jsonl";
+  save_vqa_jsonl(v, two);
+  const auto r = cli("eval --model " + test::generated_model("tiny").string() + " --set " +
+                     two.string() + " --strategies none --swap-images --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto json = nlohmann::json::parse(r.output);
+  EXPECT_EQ(json["set"], "two.jsonl (images swapped)");
+  ASSERT_EQ(json["outcomes"].size(), 2u);
+  const std::string images[] = {(test::source_dir() / "resources/samples/night.jpg").string(),
+                                shapes_png()};
+  for (size_t i = 0; i < 2; ++i) {
+    GenerateRequest request;
+    request.prompt = v[i].question;
+    request.image_path = images[i];
+    request.decode.gen_length = request.decode.block_length = request.decode.steps = 32;
+    EXPECT_EQ(json["outcomes"][i]["response"], tiny().generate(request).summary.answer) << i;
+  }
+}
+
 TEST_F(EvalCli, BadInputIsOneLineNamingIt) {
   expect_clean_error(cli(base() + " --strategies none,no-such-cache"), "no-such-cache");
   expect_clean_error(cli("eval --model " + test::generated_model("tiny").string() +
@@ -360,4 +388,5 @@ TEST_F(EvalCli, BadInputIsOneLineNamingIt) {
   expect_clean_error(cli(base() + " --strategies none --param window=4"), "--param window");
   expect_clean_error(cli(base() + " --steps 8"), "--gen-length");
   expect_clean_error(cli(base() + " --limit -1"), "--limit");
+  expect_clean_error(cli(base() + " --swap-images"), "at least two different images");
 }

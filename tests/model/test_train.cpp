@@ -130,6 +130,39 @@ TEST(Train, OneStepLowersTheLossOnAFixedBatch) {
   EXPECT_EQ(trainer.step(), 1);
 }
 
+// Both masking forms estimate the same loss (the LLaDA bound); the count form (at most L times one
+// token's loss) varies far less from one mask draw to the next than the ratio form (up to 1000).
+TEST(Train, CountAndRatioMaskingEstimateTheSameLossWithLessVarianceForCount) {
+  const auto batch = first_items(8);
+  struct Moments {
+    double mean, variance;
+  };
+  const auto moments = [&](const std::string& masking) {
+    TempDir out;
+    auto options = tiny_options(out.path());
+    options.masking = masking;
+    Trainer trainer(options);
+    double sum = 0.0, sum_sq = 0.0;
+    const int draws = 64;
+    for (int s = 0; s < draws; ++s) {
+      const double loss = trainer.loss_on(batch, 100 + s);
+      sum += loss;
+      sum_sq += loss * loss;
+    }
+    const double mean = sum / draws;
+    return Moments{mean, sum_sq / draws - mean * mean};
+  };
+  const auto count = moments("count"), ratio = moments("ratio");
+  EXPECT_NEAR(count.mean, ratio.mean, 0.03 * ratio.mean);
+  EXPECT_LT(count.variance, 0.5 * ratio.variance);
+
+  TempDir out;
+  auto bad = tiny_options(out.path());
+  bad.masking = "sometimes";
+  test::expect_error([&] { Trainer trainer(bad); },
+                     {"unknown masking 'sometimes'", "count, ratio"});
+}
+
 // Packing several sequences into one forward (an attention mask keeps them apart) is the same
 // maths as one forward per sequence: the same loss, and the same update.
 TEST(Train, APackedStepEqualsOneForwardPerSample) {

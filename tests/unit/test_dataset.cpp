@@ -598,6 +598,29 @@ TEST(VqaJsonl, RoundTrip) {
   EXPECT_EQ(back[0].scene, item.scene);
 }
 
+TEST(VqaJsonl, SwappedImagesMoveEachPictureToTheNextOne) {
+  const auto item = [](const std::string& image, const std::string& question) {
+    VqaItem v;
+    v.image = image;
+    v.question = question;
+    return v;
+  };
+  const std::vector<VqaItem> items = {item("a.png", "q1"), item("a.png", "q2"), item("b.png", "q3"),
+                                      item("c.png", "q4"), item("b.png", "q5")};
+  const auto swapped = with_images_swapped(items);
+  ASSERT_EQ(swapped.size(), items.size());
+  const std::vector<std::string> expected = {"b.png", "b.png", "c.png", "a.png", "c.png"};
+  for (size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(swapped[i].image, expected[i]) << i;
+    EXPECT_EQ(swapped[i].question, items[i].question) << i;  // only the picture moves
+  }
+  test::expect_error(
+      [&] {
+        with_images_swapped({items[0], items[1]});
+      },
+      {"at least two different images", "got 1"});
+}
+
 TEST(VqaJsonl, ErrorsNameTheFileLineAndField) {
   test::TempDir dir;
   const std::string good =

@@ -26,8 +26,8 @@ struct SceneObject {
 };
 
 struct Scene {
-  std::string id;          // unique within a dataset ("train-000123")
-  std::string background;  // a named background (white, grey, cream, ...)
+  std::string id;                    // unique within a dataset ("train-000123")
+  std::string background;            // a named background (white, grey, cream, ...)
   std::vector<SceneObject> objects;  // in drawing order (later ones are drawn on top)
 };
 
@@ -51,8 +51,9 @@ struct VqaItem {
   std::string image;     // PNG path, relative to the JSONL file's folder
   std::string question;  // the user text (no <image> tag)
   std::string answer;    // the reference answer, exactly as the model is trained to say it
-  std::string family;    // colour | shape | count | exists | position | relation | describe | reasoning
-  std::string scoring;   // exact | yes-no | final-number | objects
+  // colour | shape | count | exists | position | relation | describe | reasoning
+  std::string family;
+  std::string scoring;      // exact | yes-no | final-number | objects
   int64_t gen_length = 32;  // answer positions to decode for it (like lmms-eval's max_new_tokens)
   std::string scene;        // the scene id, so splits can be checked for overlap
 };
@@ -93,6 +94,13 @@ DatasetScenes draw_dataset_scenes(const DatasetOptions& options);
 std::vector<VqaItem> load_vqa_jsonl(const std::filesystem::path& file);
 // Writes items one JSON object a line (image paths as given), atomically.
 void save_vqa_jsonl(const std::vector<VqaItem>& items, const std::filesystem::path& file);
+
+// The image-ablation control: every item gets the image of the next distinct image in the set
+// (first-appearance order, the last wrapping to the first), so no item keeps its own picture and
+// every item of one picture moves to the same other one. Accuracy on the result, against the
+// original, says how much of it the model owes to looking at the image. Throws for a set with
+// fewer than two distinct images.
+std::vector<VqaItem> with_images_swapped(const std::vector<VqaItem>& items);
 
 // Judges a model's response against the item's reference answer by the item's scoring rule:
 //   exact         normalised text (lower case, punctuation and spaces collapsed) is equal

@@ -35,6 +35,14 @@ struct TrainOptions {
   // With this probability a training answer gets 32 or 64 more padding positions than its item's
   // gen_length, so the model also ends answers cleanly when asked for longer generations.
   double extra_padding_prob = 0.2;
+  // How a sample's answer is masked (both are LLaDA's objective, with the same expectation):
+  //   count  l ~ U{1..L} positions masked exactly, loss weight L / l (the LLaDA paper's Eq. 6,
+  //          the form it uses for likelihoods because its variance is lower)
+  //   ratio  t ~ U(0, 1), each position masked with p = (1 - 1e-3) t + 1e-3, weight 1 / p (the
+  //          LLaDA SFT code). At batch 16 its weight of up to 1000 on one token made runs
+  //          erratic: a 2-layer model copied the question's object into its answer 14-71% of the
+  //          time after 1500 steps, depending on the seed (docs/benchmarks.md, "Embedded model").
+  std::string masking = "count";
   int64_t save_every = 200;      // steps between checkpoints (and at the end)
   int64_t validate_every = 500;  // steps between validation runs; 0 = only at the end
   int64_t validate_items = 64;

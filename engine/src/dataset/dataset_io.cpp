@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -187,6 +188,20 @@ std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
     items.push_back(std::move(item));
   }
   return items;
+}
+
+std::vector<VqaItem> with_images_swapped(const std::vector<VqaItem>& items) {
+  std::vector<std::string> images;  // distinct, in first-appearance order
+  std::map<std::string, size_t> position;
+  for (const auto& item : items) {
+    if (position.emplace(item.image, images.size()).second) images.push_back(item.image);
+  }
+  if (images.size() < 2) {
+    fail("swapping images needs a set with at least two different images, got ", images.size());
+  }
+  std::vector<VqaItem> out = items;
+  for (auto& item : out) item.image = images[(position.at(item.image) + 1) % images.size()];
+  return out;
 }
 
 }  // namespace cachelens

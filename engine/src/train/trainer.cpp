@@ -245,14 +245,23 @@ torch::Tensor Trainer::Impl::logits_for(const VqaItem& item, const torch::Tensor
 }
 
 Trainer::Impl::Draw Trainer::Impl::draw(const VqaItem& item, at::Generator& gen) {
-  // LLaDA SFT: t ~ U(0, 1), each answer position masked with p = (1 - eps) t + eps.
   Draw d;
   d.length = length_for(item, gen);
-  const double t = torch::rand({1}, gen).item<double>();
-  d.p = (1.0 - kMaskEps) * t + kMaskEps;
-  d.masked = torch::rand({d.length}, gen) < d.p;
-  if (!d.masked.any().item<bool>()) {
-    d.masked[torch::randint(d.length, {1}, gen).item<int64_t>()] = true;
+  if (options.masking == "count") {
+    // The LLaDA paper's equivalent form (its Eq. 6): l ~ U{1..L}, exactly l positions masked,
+    // weight L / l. Same bound as the ratio form, but a weight of at most L instead of 1/eps.
+    const int64_t l = 1 + torch::randint(d.length, {1}, gen).item<int64_t>();
+    d.p = static_cast<double>(l) / static_cast<double>(d.length);
+    d.masked = torch::zeros({d.length}, torch::kBool);
+    d.masked.index_fill_(0, torch::randperm(d.length, gen).narrow(0, 0, l), true);
+  } else {
+    // LLaDA SFT: t ~ U(0, 1), each answer position masked with p = (1 - eps) t + eps.
+    const double t = torch::rand({1}, gen).item<double>();
+    d.p = (1.0 - kMaskEps) * t + kMaskEps;
+    d.masked = torch::rand({d.length}, gen) < d.p;
+    if (!d.masked.any().item<bool>()) {
+      d.masked[torch::randint(d.length, {1}, gen).item<int64_t>()] = true;
+    }
   }
   const auto where = d.masked.nonzero().view({-1}).contiguous();
   d.masked_at.assign(where.data_ptr<int64_t>(), where.data_ptr<int64_t>() + where.numel());
@@ -375,6 +384,8 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   if (options.out.empty()) fail("training needs an output folder");
   if (options.batch_size < 1)
     fail("training: batch size must be at least 1, got ", options.batch_size);
+  if (options.masking != "count" && options.masking != "ratio")
+    fail("training: unknown masking '", options.masking, "' (allowed: count, ratio)");
   if (options.steps < 1) fail("training: steps must be at least 1, got ", options.steps);
   m.options = std::move(options);
   m.device = resolve_device(m.options.device, "fp32");
