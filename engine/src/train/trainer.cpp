@@ -202,8 +202,8 @@ const ImageInput& Trainer::Impl::image_input(const std::string& path) {
 const std::vector<int32_t>& Trainer::Impl::prompt_for(const std::string& question) {
   auto it = prompt_ids.find(question);
   if (it != prompt_ids.end()) return it->second;
-  // Training-faithful: the newline after <image> is kept in training, as LLaDA-V's own SFT data
-  // did; inference drops it by default only to match the official demo code.
+  // The same prompt as inference (ChatOptions' defaults, which drop the "\n" after <image> as the
+  // official demo code does): a model trained here is evaluated exactly as it was trained.
   ChatOptions chat;
   auto ids =
       tokenize_with_image_placeholders(tokenizer, render_chat_prompt(question, true, chat), chat);
