@@ -29,6 +29,8 @@ const char* const kHelp =
     "  --min-lr X            learning rate at the end of the cosine (default 1e-4)\n"
     "  --warmup N            linear warm-up steps (default 150)\n"
     "  --weight-decay X      AdamW weight decay on matrices (default 0.05)\n"
+    "  --vision-lr-scale X   the image side's learning rate relative to the language\n"
+    "                        tower's; 0 freezes it (default 1)\n"
     "  --clip X              gradient-norm clipping (default 1.0)\n"
     "  --extra-padding P     probability of 32/64 extra answer positions (default 0.2)\n"
     "  --masking M           count: l ~ U{1..L} positions masked, weight L/l (default);\n"
@@ -37,6 +39,8 @@ const char* const kHelp =
     "  --validate-every N    steps between validation runs (default 500; 0 = at the end)\n"
     "  --validate-items N    validation items per run (default 64)\n"
     "  --merges N            BPE merges of the trained tokenizer (default 400)\n"
+    "  --tokenizer-set FILE  learn a fresh model's tokenizer from FILE instead of --train\n"
+    "                        (a curriculum's first stage names the full set here)\n"
     "  --seed S              weights, data order and masks (default 0)\n"
     "  --device D            cpu | cuda | cuda:N (default cpu)\n"
     "  --threads N           CPU workers sharing each batch (default: one per core; 1 makes\n"
@@ -76,6 +80,7 @@ int cmd_train(int argc, char** argv, int first) {
                    "min-lr",
                    "warmup",
                    "weight-decay",
+                   "vision-lr-scale",
                    "clip",
                    "extra-padding",
                    "masking",
@@ -83,6 +88,7 @@ int cmd_train(int argc, char** argv, int first) {
                    "validate-every",
                    "validate-items",
                    "merges",
+                   "tokenizer-set",
                    "seed",
                    "device",
                    "log-every",
@@ -104,6 +110,7 @@ int cmd_train(int argc, char** argv, int first) {
   o.min_learning_rate = args.get_double("min-lr", o.min_learning_rate);
   o.warmup_steps = args.get_int("warmup", o.warmup_steps);
   o.weight_decay = args.get_double("weight-decay", o.weight_decay);
+  o.vision_lr_scale = args.get_double("vision-lr-scale", o.vision_lr_scale);
   o.grad_clip = args.get_double("clip", o.grad_clip);
   o.extra_padding_prob = args.get_double("extra-padding", o.extra_padding_prob);
   o.masking = args.get("masking", o.masking);
@@ -111,6 +118,7 @@ int cmd_train(int argc, char** argv, int first) {
   o.validate_every = args.get_int("validate-every", o.validate_every);
   o.validate_items = args.get_int("validate-items", o.validate_items);
   o.tokenizer_merges = static_cast<int>(args.get_int("merges", o.tokenizer_merges));
+  o.tokenizer_set = args.get("tokenizer-set", "");
   const int64_t seed = args.get_int("seed", 0);
   if (seed < 0) fail("option --seed expects a non-negative integer, got ", seed);
   o.seed = static_cast<uint64_t>(seed);
@@ -133,8 +141,15 @@ int cmd_train(int argc, char** argv, int first) {
   std::signal(SIGTERM, on_interrupt);
   const auto report = trainer.run([&](const TrainProgress& p) {
     if (p.event == "validate") {
-      std::printf("step %lld  validation accuracy %.1f%%\n", static_cast<long long>(p.step),
+      std::printf("step %lld  validation accuracy %.1f%%", static_cast<long long>(p.step),
                   100.0 * p.val_accuracy);
+      // Whether the image rows still differ between pictures (docs/benchmarks.md).
+      if (p.image_stats.images > 0) {
+        std::printf("  picture part %.3f (image rows RMS %.3g, %lld pictures)",
+                    p.image_stats.picture_part, p.image_stats.rms,
+                    static_cast<long long>(p.image_stats.images));
+      }
+      std::printf("\n");
     } else if (p.event == "step" && (p.step % log_every == 0 || p.step == p.total_steps)) {
       std::printf(
           "step %lld/%lld  loss %.4f  lr %.2e  |grad| %.3f  %.2f s/step  elapsed %s  ETA %s\n",

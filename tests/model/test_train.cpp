@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <fstream>
 #include <set>
 
+#include "cachelens/atomic_file.h"
 #include "cachelens/dataset.h"
 #include "cachelens/engine.h"
 #include "cachelens/tokenizer.h"
@@ -57,6 +59,15 @@ std::vector<VqaItem> first_items(size_t n) {
   auto items = load_vqa_jsonl(tiny_set() / "train.jsonl");
   items.resize(std::min(n, items.size()));
   return items;
+}
+
+// The first n items that each ask about another picture.
+std::vector<VqaItem> items_with_distinct_pictures(size_t n) {
+  std::vector<VqaItem> out;
+  for (const auto& item : load_vqa_jsonl(tiny_set() / "train.jsonl")) {
+    if (out.size() < n && (out.empty() || out.back().image != item.image)) out.push_back(item);
+  }
+  return out;
 }
 
 TEST(TrainSchedule, WarmupThenCosineToTheFloor) {
@@ -210,6 +221,123 @@ TEST(Train, ACheckpointLoadsBackToIdenticalLogitsAndResumesToTheSameNextStep) {
   request.decode.gen_length = request.decode.block_length = request.decode.steps = 32;
   const auto trace = session->generate(request);
   EXPECT_GT(trace.summary.steps, 0);
+}
+
+// The picture part (docs/benchmarks.md): high for a fresh model's rows of different pictures,
+// zero for two files holding the same picture, and refused for a single picture.
+TEST(Train, ImageRowStatsTellPicturesApartAndAreZeroForTheSamePictureTwice) {
+  TempDir out;
+  Trainer trainer(tiny_options(out.path()));
+  const auto distinct = items_with_distinct_pictures(6);
+  ASSERT_EQ(distinct.size(), 6u);
+  const auto fresh = trainer.image_row_stats(distinct);
+  EXPECT_EQ(fresh.images, 6);
+  EXPECT_GT(fresh.picture_part, 0.3);  // random weights keep most of what differs
+  EXPECT_LT(fresh.picture_part, 1.0);  // unit-RMS rows minus their mean
+  EXPECT_GT(fresh.rms, 0.0);
+
+  auto copy = distinct[0];
+  copy.image = (out / "same-picture.png").string();
+  std::filesystem::copy_file(distinct[0].image, copy.image);
+  const auto same = trainer.image_row_stats({distinct[0], copy});
+  EXPECT_EQ(same.images, 2);
+  EXPECT_LT(same.picture_part, 1e-6);  // float32 maths on the two copies, batched
+
+  // One picture (however many items ask about it) has nothing to be compared with.
+  EXPECT_EQ(trainer.image_row_stats({distinct[0], distinct[0]}).images, 0);
+}
+
+// Validation measures accuracy and the picture part together, and the training state keeps both.
+TEST(Train, ValidationReportsThePicturePartAndTheStateKeepsIt) {
+  TempDir out;
+  auto options = tiny_options(out.path());
+  options.val_set = tiny_set() / "val.jsonl";
+  options.steps = 2;
+  options.validate_every = 0;
+  options.validate_items = 4;
+  int64_t validations = 0;
+  ImageRowStats seen;
+  const auto report = Trainer(options).run([&](const TrainProgress& p) {
+    if (p.event == "validate") {
+      ++validations;
+      seen = p.image_stats;
+    }
+    return true;
+  });
+  EXPECT_EQ(validations, 1);
+  EXPECT_GE(report.val_accuracy, 0.0);
+  EXPECT_GE(seen.images, 2);
+  EXPECT_GT(seen.picture_part, 0.3);
+  EXPECT_DOUBLE_EQ(report.image_stats.picture_part, seen.picture_part);
+  const auto state = read_text_file(out / "training_state" / "state.json");
+  EXPECT_NE(state.find("\"picture_part\""), std::string::npos) << state;
+  // A resumed trainer reports the saved value before its next validation.
+  options.steps = 3;
+  options.validate_every = 0;
+  options.val_set.clear();
+  ImageRowStats resumed;
+  Trainer(options).run([&](const TrainProgress& p) {
+    resumed = p.image_stats;
+    return true;
+  });
+  EXPECT_DOUBLE_EQ(resumed.picture_part, seen.picture_part);
+}
+
+// --vision-lr-scale 0 freezes the image side: its rows stay exactly as they were while the
+// language side still learns; at scale 1 the same step moves them.
+TEST(Train, AVisionLearningRateScaleOfZeroFreezesTheImageSide) {
+  const auto items = items_with_distinct_pictures(4);
+  const auto rows_after_one_step = [&](double scale, double* loss_drop) {
+    TempDir out;
+    auto options = tiny_options(out.path());
+    options.vision_lr_scale = scale;
+    Trainer trainer(options);
+    const auto before = trainer.image_row_stats(items);
+    const double loss = trainer.loss_on(items, 3);
+    trainer.train_step(items, 3);
+    *loss_drop = loss - trainer.loss_on(items, 3);
+    const auto after = trainer.image_row_stats(items);
+    return std::make_pair(before, after);
+  };
+  double drop = 0.0;
+  const auto [frozen_before, frozen_after] = rows_after_one_step(0.0, &drop);
+  ASSERT_GE(frozen_before.images, 2);
+  EXPECT_EQ(frozen_after.rms, frozen_before.rms);
+  EXPECT_EQ(frozen_after.picture_part, frozen_before.picture_part);
+  EXPECT_GT(drop, 0.0);  // the language side learned
+  const auto [moving_before, moving_after] = rows_after_one_step(1.0, &drop);
+  EXPECT_NE(moving_after.rms, moving_before.rms);
+
+  TempDir out;
+  auto bad = tiny_options(out.path());
+  bad.vision_lr_scale = -1.0;
+  test::expect_error([&] { Trainer t(bad); }, {"vision learning-rate scale", "-1"});
+}
+
+// A curriculum stage trained on part of the data learns its tokenizer from the set named by
+// tokenizer_set: the same tokenizer as a model started on that whole set.
+TEST(Train, ATokenizerSetGivesEveryStageTheFullSetsTokenizer) {
+  TempDir out;
+  // The first scene's items only: a corpus without most of the set's words. Kept beside the
+  // set, since relative image paths resolve against the set's folder.
+  const auto subset = tiny_set() / "first-scene.jsonl";
+  {
+    std::ofstream f(subset);
+    std::ifstream all(tiny_set() / "train.jsonl");
+    std::string line;
+    for (int i = 0; i < 4 && std::getline(all, line); ++i) f << line << "\n";
+  }
+  const auto tokenizer_of = [&](const std::string& name, const std::filesystem::path& train,
+                                const std::filesystem::path& tokenizer_set) {
+    auto options = tiny_options(out / name);
+    options.train_set = train;
+    options.tokenizer_set = tokenizer_set;
+    Trainer trainer(options);
+    return read_text_file(out / name / "tokenizer.json");
+  };
+  const auto full = tokenizer_of("full", tiny_set() / "train.jsonl", {});
+  EXPECT_NE(tokenizer_of("subset", subset, {}), full);
+  EXPECT_EQ(tokenizer_of("staged", subset, tiny_set() / "train.jsonl"), full);
 }
 
 TEST(Train, NoResumeStartsAfreshAndBadOptionsAreRefused) {

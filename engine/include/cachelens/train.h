@@ -16,6 +16,7 @@
 
 #include "cachelens/config.h"
 #include "cachelens/dataset.h"
+#include "cachelens/image_row_stats.h"
 
 namespace cachelens {
 
@@ -23,13 +24,20 @@ struct TrainOptions {
   std::filesystem::path train_set;  // train.jsonl (make-dataset)
   std::filesystem::path val_set;    // val.jsonl; empty: no validation accuracy
   std::filesystem::path out;        // the checkpoint folder; also where a run resumes from
-  std::string size = "embedded";    // embedded | tiny (tests)
+  // The set a fresh model's tokenizer is learned from; empty: train_set. A curriculum's first
+  // stage (a subset) names the full set here so that every stage shares one tokenizer.
+  std::filesystem::path tokenizer_set;
+  std::string size = "embedded";  // embedded | tiny (tests)
   int64_t steps = 3000;
   int64_t batch_size = 16;
   double learning_rate = 2e-3;
   double min_learning_rate = 1e-4;  // the cosine schedule's floor
   int64_t warmup_steps = 150;
   double weight_decay = 0.05;  // on matrices only
+  // The image side's (vision tower, projector, image_newline) learning rate relative to the
+  // language tower's: 0 freezes it at its initial weights. An experiment knob for keeping the
+  // picture in the image rows (docs/benchmarks.md, "Why the embedded model misses the target").
+  double vision_lr_scale = 1.0;
   double beta1 = 0.9, beta2 = 0.98;
   double grad_clip = 1.0;
   // With this probability a training answer gets 32 or 64 more padding positions than its item's
@@ -65,7 +73,11 @@ struct TrainProgress {
   double grad_norm = 0.0;
   double elapsed_s = 0.0, eta_s = 0.0;
   double val_accuracy = -1.0;  // the latest validation accuracy; < 0 before the first
-  std::string event;           // "step", "validate", "save"
+  // The image rows of the validation items' pictures at the latest validation (images 0 before
+  // the first, or with fewer than two pictures): a falling picture_part means training is
+  // removing the picture from the image rows rather than learning to read it.
+  ImageRowStats image_stats;
+  std::string event;  // "step", "validate", "save"
 };
 
 struct TrainReport {
@@ -73,6 +85,7 @@ struct TrainReport {
   int64_t steps_done = 0;
   double final_loss = 0.0;  // mean over the last 50 steps
   double val_accuracy = -1.0;
+  ImageRowStats image_stats;  // at the latest validation
   double seconds = 0.0;
   bool stopped = false;  // the progress callback asked to stop (a checkpoint was saved first)
 };
@@ -98,6 +111,9 @@ class Trainer {
   // fp32 logits [gen_length, vocab] at every answer position of `item`, all answer positions
   // masked (the first denoising step's view).
   torch::Tensor answer_logits(const VqaItem& item);
+  // measure_image_rows on the first 64 distinct pictures of `items` with the current weights
+  // (images 0 when they hold fewer than two). Validation measures the validation set's.
+  ImageRowStats image_row_stats(const std::vector<VqaItem>& items);
   // Writes the checkpoint folder and the training state (atomic per file).
   void save();
   int64_t step() const;

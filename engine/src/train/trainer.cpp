@@ -4,6 +4,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -20,6 +21,7 @@
 #include "cachelens/error.h"
 #include "cachelens/eval.h"
 #include "cachelens/image.h"
+#include "cachelens/image_row_stats.h"
 #include "cachelens/language_model.h"
 #include "cachelens/safetensors.h"
 #include "cachelens/tokenizer.h"
@@ -58,7 +60,10 @@ struct Trainer::Impl {
   torch::Tensor post_ln_w, post_ln_b;  // saved untouched: the real folder has them
   std::optional<LanguageModel> language;
   std::optional<VisionModel> vision;
-  std::vector<torch::Tensor> decay, no_decay;
+  // The optimizer's parameter groups, in this order: language side with and without weight decay,
+  // then the image side (vision tower, projector, image_newline) likewise, whose learning rate is
+  // scaled by options.vision_lr_scale.
+  std::vector<std::vector<torch::Tensor>> groups;
   std::unique_ptr<torch::optim::AdamW> optimizer;
   int64_t step = 0;
   std::vector<VqaItem> train_items, val_items;
@@ -67,6 +72,7 @@ struct Trainer::Impl {
   int32_t mask_id = -1, eot_id = -1;
   std::deque<double> recent_losses;
   double val_accuracy = -1.0;
+  ImageRowStats image_stats;  // at the latest validation
   double last_grad_norm = 0.0;
   int threads = 1;
 
@@ -105,6 +111,7 @@ struct Trainer::Impl {
                              int64_t* prompt_length);
   int64_t length_for(const VqaItem& item, at::Generator& gen) const;
   double validate();
+  ImageRowStats measure_images(const std::vector<VqaItem>& items) const;
   void save() const;
 };
 
@@ -126,33 +133,39 @@ void Trainer::Impl::adopt_weights(const std::map<std::string, torch::Tensor>& na
   post_ln_b = find_or(post + "bias", torch::zeros({config.vision.hidden_size}));
   language.emplace(language_weights, config.text);
   vision.emplace(vision_weights, config);
-  decay.clear();
-  no_decay.clear();
-  const auto sort = [&](const std::string& name, torch::Tensor& t) {
-    // Weight decay on matrices only: not on norms, biases, embeddings' newline or positions.
-    const bool matrix = t.dim() >= 2 && name.find("position_embedding") == std::string::npos;
-    (matrix ? decay : no_decay).push_back(t);
+  groups.assign(4, {});
+  const auto sort_into = [&](size_t first) {
+    return [this, first](const std::string& name, torch::Tensor& t) {
+      // Weight decay on matrices only: not on norms, biases, embeddings' newline or positions.
+      const bool matrix = t.dim() >= 2 && name.find("position_embedding") == std::string::npos;
+      groups[first + (matrix ? 0 : 1)].push_back(t);
+    };
   };
-  language_weights.visit(config.text, sort);
-  vision_weights.visit(config, sort);
+  language_weights.visit(config.text, sort_into(0));
+  vision_weights.visit(config, sort_into(2));
 }
 
 void Trainer::Impl::make_optimizer() {
-  std::vector<torch::optim::OptimizerParamGroup> groups;
   const auto group_options = [&](double wd) {
     auto o = std::make_unique<torch::optim::AdamWOptions>(options.learning_rate);
     o->betas({options.beta1, options.beta2}).eps(1e-8).weight_decay(wd);
     return o;
   };
-  groups.emplace_back(decay, group_options(options.weight_decay));
-  groups.emplace_back(no_decay, group_options(0.0));
+  std::vector<torch::optim::OptimizerParamGroup> param_groups;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    param_groups.emplace_back(groups[g], group_options(g % 2 == 0 ? options.weight_decay : 0.0));
+  }
   optimizer = std::make_unique<torch::optim::AdamW>(
-      groups, torch::optim::AdamWOptions(options.learning_rate));
+      param_groups, torch::optim::AdamWOptions(options.learning_rate));
 }
 
 void Trainer::Impl::create_fresh() {
+  // A curriculum's first stage trains on part of the data but learns the tokenizer on all of
+  // it, so later stages (which resume, keeping the tokenizer) see the same merges.
+  const auto corpus_items =
+      options.tokenizer_set.empty() ? train_items : load_vqa_jsonl(options.tokenizer_set);
   tokenizer_json =
-      train_byte_level_bpe_json(tokenizer_corpus(train_items), options.tokenizer_merges);
+      train_byte_level_bpe_json(tokenizer_corpus(corpus_items), options.tokenizer_merges);
   tokenizer = Tokenizer::from_json_text(tokenizer_json, "trained tokenizer.json");
   config = training_model_config(options.size, tokenizer.size());
   std::map<std::string, torch::Tensor> named;
@@ -184,9 +197,20 @@ void Trainer::Impl::load_checkpoint(const fs::path& dir) {
   }
   step = state["step"].get<int64_t>();
   val_accuracy = state.value("val_accuracy", -1.0);
+  image_stats.picture_part = state.value("picture_part", 0.0);
+  image_stats.rms = state.value("image_rms", 0.0);
+  image_stats.images = state.value("picture_images", int64_t{0});
   torch::serialize::InputArchive archive;
-  archive.load_from((state_dir(dir) / "optimizer.pt").string(), device.device);
-  optimizer->load(archive);
+  const auto opt_file = state_dir(dir) / "optimizer.pt";
+  try {
+    archive.load_from(opt_file.string(), device.device);
+    optimizer->load(archive);
+  } catch (const c10::Error& e) {
+    // States written before the image side had its own parameter groups have two, not four.
+    fail("training: '", opt_file.string(), "' does not match this trainer's optimizer (",
+         groups.size(), " parameter groups): ", e.what_without_backtrace(),
+         "; start afresh with --no-resume");
+  }
 }
 
 const ImageInput& Trainer::Impl::image_input(const std::string& path) {
@@ -348,7 +372,23 @@ double Trainer::Impl::validate() {
   EvalOptions eval;
   eval.limit = options.validate_items;
   const auto report = evaluate(*session, val_items, eval);
+  image_stats = measure_images(val_items);
   return report.results.empty() ? -1.0 : report.results.front().accuracy;
+}
+
+ImageRowStats Trainer::Impl::measure_images(const std::vector<VqaItem>& items) const {
+  // The first 64 distinct pictures: enough for a stable mean row, one cheap vision pass.
+  constexpr size_t kMaxPictures = 64;
+  std::vector<std::string> paths;
+  for (const auto& item : items) {
+    if (paths.size() == kMaxPictures) break;
+    if (std::find(paths.begin(), paths.end(), item.image) == paths.end())
+      paths.push_back(item.image);
+  }
+  if (paths.size() < 2) return {};  // one picture: nothing to compare it with
+  std::vector<Image> pictures;
+  for (const auto& path : paths) pictures.push_back(load_image(path));
+  return measure_image_rows(*vision, pictures);
 }
 
 void Trainer::Impl::save() const {
@@ -373,9 +413,16 @@ void Trainer::Impl::save() const {
   optimizer->save(archive);
   archive.save_to(tmp);
   fs::rename(tmp, opt_file);
-  nlohmann::json state = {
-      {"step", step},         {"total_steps", options.steps},     {"size", options.size},
-      {"seed", options.seed}, {"batch_size", options.batch_size}, {"val_accuracy", val_accuracy}};
+  nlohmann::json state = {{"step", step},
+                          {"total_steps", options.steps},
+                          {"size", options.size},
+                          {"seed", options.seed},
+                          {"batch_size", options.batch_size},
+                          {"val_accuracy", val_accuracy},
+                          {"vision_lr_scale", options.vision_lr_scale},
+                          {"picture_part", image_stats.picture_part},
+                          {"image_rms", image_stats.rms},
+                          {"picture_images", image_stats.images}};
   write_text_atomically(state_dir(options.out) / "state.json", state.dump(2) + "\n");
 }
 
@@ -387,6 +434,9 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   if (options.masking != "count" && options.masking != "ratio")
     fail("training: unknown masking '", options.masking, "' (allowed: count, ratio)");
   if (options.steps < 1) fail("training: steps must be at least 1, got ", options.steps);
+  if (!(options.vision_lr_scale >= 0.0))
+    fail("training: the vision learning-rate scale must be 0 or more, got ",
+         options.vision_lr_scale);
   m.options = std::move(options);
   m.device = resolve_device(m.options.device, "fp32");
   if (!m.options.train_set.empty()) m.train_items = load_vqa_jsonl(m.options.train_set);
@@ -437,8 +487,10 @@ double Trainer::train_step(const std::vector<VqaItem>& batch, uint64_t mask_seed
   if (batch.empty()) fail("training: an empty batch");
   const double lr = train::learning_rate_at(m.step, m.options.steps, m.options.warmup_steps,
                                             m.options.learning_rate, m.options.min_learning_rate);
-  for (auto& group : m.optimizer->param_groups()) {
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  auto& param_groups = m.optimizer->param_groups();
+  for (size_t g = 0; g < param_groups.size(); ++g) {
+    const double scale = g >= 2 ? m.options.vision_lr_scale : 1.0;
+    static_cast<torch::optim::AdamWOptions&>(param_groups[g].options()).lr(lr * scale);
   }
   m.optimizer->zero_grad();
   auto gen = at::detail::createCPUGenerator(mask_seed);
@@ -482,12 +534,16 @@ double Trainer::train_step(const std::vector<VqaItem>& batch, uint64_t mask_seed
   }
   double total = 0.0;
   for (double t : totals) total += t;
-  std::vector<torch::Tensor> all = m.decay;
-  all.insert(all.end(), m.no_decay.begin(), m.no_decay.end());
+  std::vector<torch::Tensor> all;
+  for (const auto& group : m.groups) all.insert(all.end(), group.begin(), group.end());
   m.last_grad_norm = torch::nn::utils::clip_grad_norm_(all, m.options.grad_clip);
   m.optimizer->step();
   ++m.step;
   return total;
+}
+
+ImageRowStats Trainer::image_row_stats(const std::vector<VqaItem>& items) {
+  return impl_->measure_images(items);
 }
 
 torch::Tensor Trainer::answer_logits(const VqaItem& item) {
@@ -534,6 +590,7 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
     progress.eta_s = progress.elapsed_s / static_cast<double>(done) *
                      static_cast<double>(m.options.steps - m.step);
     progress.val_accuracy = m.val_accuracy;
+    progress.image_stats = m.image_stats;
     progress.event = "step";
     const bool last = m.step == m.options.steps;
     if (on_progress && !on_progress(progress)) stopped = true;
@@ -543,6 +600,7 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
     if (validate_now && !stopped) {
       m.val_accuracy = m.validate();
       progress.val_accuracy = m.val_accuracy;
+      progress.image_stats = m.image_stats;
       progress.event = "validate";
       if (on_progress && !on_progress(progress)) stopped = true;
     }
@@ -556,6 +614,7 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
   for (double l : m.recent_losses) report.final_loss += l;
   if (!m.recent_losses.empty()) report.final_loss /= static_cast<double>(m.recent_losses.size());
   report.val_accuracy = m.val_accuracy;
+  report.image_stats = m.image_stats;
   report.seconds = elapsed();
   report.stopped = stopped;
   return report;
