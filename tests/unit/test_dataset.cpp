@@ -558,6 +558,54 @@ TEST(MakeDataset, QuestionsPerSceneKeepsFamiliesBalanced) {
   EXPECT_TRUE(load_vqa_jsonl(dir / "test.jsonl").empty());
 }
 
+TEST(MakeDataset, CurriculumFiltersWriteExactlyTheFullSetsItemsThatPass) {
+  test::TempDir full_dir, subset_dir;
+  DatasetOptions full = small_options(full_dir.path(), 3);
+  full.train_scenes = 80;
+  full.questions_per_scene = 4;
+  DatasetOptions subset = full;
+  subset.out = subset_dir.path();
+  subset.max_objects = 1;
+  subset.families = {"colour", "shape"};
+  make_dataset(full);
+  make_dataset(subset);
+
+  const DatasetScenes drawn = draw_dataset_scenes(full);
+  std::map<std::string, size_t> objects;
+  for (const auto* split : {&drawn.train, &drawn.val, &drawn.test}) {
+    for (const Scene& scene : *split) objects[scene.id] = scene.objects.size();
+  }
+  const auto full_files = tree(full_dir.path());
+  const auto subset_files = tree(subset_dir.path());
+  size_t pictures = 0;
+  for (const std::string split : {"train", "val", "test"}) {
+    std::vector<VqaItem> expected;
+    for (const VqaItem& item : load_vqa_jsonl(full_dir / (split + ".jsonl"))) {
+      if (objects.at(item.scene) == 1 && (item.family == "colour" || item.family == "shape"))
+        expected.push_back(item);
+    }
+    const auto got = load_vqa_jsonl(subset_dir / (split + ".jsonl"));
+    ASSERT_EQ(got.size(), expected.size()) << split;
+    std::set<std::string> scenes;
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].scene, expected[i].scene);
+      EXPECT_EQ(got[i].question, expected[i].question);
+      EXPECT_EQ(got[i].answer, expected[i].answer);
+      EXPECT_EQ(got[i].family, expected[i].family);
+      const std::string picture = "images/" + split + "/" + got[i].scene + ".png";
+      EXPECT_EQ(fs::path(got[i].image).filename(), fs::path(picture).filename());
+      ASSERT_TRUE(subset_files.count(picture)) << picture;
+      EXPECT_EQ(subset_files.at(picture), full_files.at(picture)) << picture;
+      scenes.insert(got[i].scene);
+    }
+    if (std::string(split) == "train") EXPECT_GE(scenes.size(), 3u);
+    pictures += scenes.size();
+  }
+  // A scene left without questions writes no picture.
+  EXPECT_EQ(subset_files.size(), 3u + pictures);
+  EXPECT_LT(subset_files.size(), full_files.size());
+}
+
 TEST(MakeDataset, CancelsAndRejectsBadOptions) {
   test::TempDir dir;
   DatasetOptions options = small_options(dir.path(), 1);
@@ -569,6 +617,12 @@ TEST(MakeDataset, CancelsAndRejectsBadOptions) {
   options.image_side = 32;
   options.val_scenes = -1;
   test::expect_error([&] { make_dataset(options); }, {"negative"});
+  options.val_scenes = 6;
+  options.max_objects = -2;
+  test::expect_error([&] { make_dataset(options); }, {"max_objects", "-2"});
+  options.max_objects = 1;
+  options.families = {"colour", "colours"};
+  test::expect_error([&] { make_dataset(options); }, {"family 'colours'", "reasoning"});
 }
 
 // ---- JSONL ------------------------------------------------------------------------------------

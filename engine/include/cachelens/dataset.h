@@ -74,6 +74,12 @@ struct DatasetOptions {
   int64_t questions_per_scene = 0;  // 0 = every question the scene gives; else that many, sampled
                                     // so that families stay balanced
   int image_side = 192;
+  // Subsets for a training curriculum: only scenes of at most `max_objects` objects (0 = any) and
+  // only questions of `families` (empty = all). Scenes are drawn and questions sampled exactly as
+  // without them, so the result is the unfiltered set's items that pass, in the same order, with
+  // the same ids and pictures; a scene left without questions writes no image.
+  int64_t max_objects = 0;
+  std::vector<std::string> families;
   // Progress in [0, 1]; false cancels (throws Cancelled; finished files stay, JSONL is written
   // atomically at the end of each split).
   std::function<bool(double)> on_progress;

@@ -80,6 +80,23 @@ void check(const DatasetOptions& options) {
          options.questions_per_scene);
   if (options.image_side < 8 || options.image_side > 4096)
     fail("make_dataset: image_side must be 8..4096 pixels, got ", options.image_side);
+  if (options.max_objects < 0)
+    fail("make_dataset: max_objects must not be negative, got ", options.max_objects);
+  const auto& known = vqa_families();
+  for (const std::string& family : options.families) {
+    if (std::find(known.begin(), known.end(), family) == known.end()) {
+      std::string names;
+      for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
+      fail("make_dataset: unknown question family '", family, "', expected one of ", names);
+    }
+  }
+}
+
+// Whether the curriculum filters keep this question of this scene.
+bool kept(const DatasetOptions& options, const Scene& scene, const VqaItem& item) {
+  if (options.max_objects > 0 && int64_t(scene.objects.size()) > options.max_objects) return false;
+  return options.families.empty() || std::find(options.families.begin(), options.families.end(),
+                                               item.family) != options.families.end();
 }
 
 std::vector<Split> draw_splits(const DatasetOptions& options) {
@@ -124,8 +141,14 @@ void make_dataset(const DatasetOptions& options) {
       if (options.questions_per_scene > 0)
         questions =
             sample_questions(std::move(questions), options.questions_per_scene, sampler, &cursor);
+      // Filtered only after sampling, so the sampler's stream and cursor match the unfiltered set.
+      questions.erase(
+          std::remove_if(questions.begin(), questions.end(),
+                         [&](const VqaItem& item) { return !kept(options, scene, item); }),
+          questions.end());
       const fs::path image = image_folder / (scene.id + ".png");
-      save_png(render_scene(scene, options.image_side), options.out / image);
+      if (!questions.empty())
+        save_png(render_scene(scene, options.image_side), options.out / image);
       for (VqaItem& item : questions) {
         item.image = image.generic_string();
         items.push_back(std::move(item));
