@@ -24,6 +24,8 @@ const char* const kHelp =
     "  --out DIR             checkpoint folder\n"
     "  --size NAME           embedded | tiny (default embedded)\n"
     "  --steps N             optimizer steps in all (default 3000)\n"
+    "  --stop-at N           end this run at step N, the schedule still spanning --steps\n"
+    "                        (a curriculum stage; the next stage resumes from N)\n"
     "  --batch N             samples per step (default 16)\n"
     "  --lr X                peak learning rate (default 2e-3)\n"
     "  --min-lr X            learning rate at the end of the cosine (default 1e-4)\n"
@@ -75,6 +77,7 @@ int cmd_train(int argc, char** argv, int first) {
                    "out",
                    "size",
                    "steps",
+                   "stop-at",
                    "batch",
                    "lr",
                    "min-lr",
@@ -105,6 +108,7 @@ int cmd_train(int argc, char** argv, int first) {
   o.out = args.required("out");
   o.size = args.get("size", o.size);
   o.steps = args.get_int("steps", o.steps);
+  o.stop_at = args.get_int("stop-at", o.stop_at);
   o.batch_size = args.get_int("batch", o.batch_size);
   o.learning_rate = args.get_double("lr", o.learning_rate);
   o.min_learning_rate = args.get_double("min-lr", o.min_learning_rate);
@@ -132,9 +136,11 @@ int cmd_train(int argc, char** argv, int first) {
   if (o.validate_every < 0) fail("option --validate-every expects 0 or a number of steps");
 
   Trainer trainer(o);
-  std::printf("training %s model (%s) in %s from step %lld of %lld\n", o.size.c_str(),
+  std::printf("training %s model (%s) in %s from step %lld of %lld", o.size.c_str(),
               o.device.c_str(), o.out.string().c_str(), static_cast<long long>(trainer.step()),
               static_cast<long long>(o.steps));
+  if (o.stop_at > 0) std::printf(", stopping at %lld", static_cast<long long>(o.stop_at));
+  std::printf("\n");
   std::fflush(stdout);
   const int64_t first_step = trainer.step();
   std::signal(SIGINT, on_interrupt);

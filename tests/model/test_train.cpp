@@ -340,6 +340,43 @@ TEST(Train, ATokenizerSetGivesEveryStageTheFullSetsTokenizer) {
   EXPECT_EQ(tokenizer_of("staged", subset, tiny_set() / "train.jsonl"), full);
 }
 
+// A curriculum stage ends mid-schedule with stop_at; the next run resumes there on the same
+// cosine and lands on the weights of one uninterrupted run.
+TEST(Train, StopAtEndsAStageMidScheduleAndTheResumedRunMatchesAnUninterruptedOne) {
+  TempDir staged, straight;
+  auto options = tiny_options(staged.path());
+  options.steps = 4;
+  options.stop_at = 2;
+  options.val_set = tiny_set() / "val.jsonl";
+  options.validate_every = 0;
+  options.validate_items = 2;
+  int64_t last_step = 0, validations = 0;
+  const auto first = Trainer(options).run([&](const TrainProgress& p) {
+    last_step = p.step;
+    EXPECT_EQ(p.total_steps, 4);
+    if (p.event == "validate") ++validations;
+    return true;
+  });
+  EXPECT_FALSE(first.stopped);
+  EXPECT_EQ(first.steps_done, 2);
+  EXPECT_EQ(last_step, 2);
+  EXPECT_EQ(validations, 1);  // the stage's end validates like the end of a run
+  options.stop_at = 0;
+  Trainer resumed(options);
+  EXPECT_EQ(resumed.step(), 2);
+  EXPECT_EQ(resumed.run().steps_done, 2);
+
+  auto whole = tiny_options(straight.path());
+  whole.steps = 4;
+  Trainer uninterrupted(whole);
+  uninterrupted.run();
+  const auto item = first_items(1).front();
+  EXPECT_TRUE(torch::equal(resumed.answer_logits(item), uninterrupted.answer_logits(item)));
+
+  options.stop_at = 5;
+  test::expect_error([&] { Trainer t(options); }, {"stop_at", "5"});
+}
+
 TEST(Train, NoResumeStartsAfreshAndBadOptionsAreRefused) {
   TempDir out;
   {

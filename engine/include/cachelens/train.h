@@ -29,6 +29,10 @@ struct TrainOptions {
   std::filesystem::path tokenizer_set;
   std::string size = "embedded";  // embedded | tiny (tests)
   int64_t steps = 3000;
+  // Ends this run at that step (validating and saving as at the end) while the learning-rate
+  // schedule still spans `steps`, so a curriculum stage can hand over mid-cosine and the next
+  // stage resumes on the same schedule; 0 = run to `steps`.
+  int64_t stop_at = 0;
   int64_t batch_size = 16;
   double learning_rate = 2e-3;
   double min_learning_rate = 1e-4;  // the cosine schedule's floor

@@ -434,6 +434,9 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   if (options.masking != "count" && options.masking != "ratio")
     fail("training: unknown masking '", options.masking, "' (allowed: count, ratio)");
   if (options.steps < 1) fail("training: steps must be at least 1, got ", options.steps);
+  if (options.stop_at < 0 || options.stop_at > options.steps)
+    fail("training: stop_at must be 0 (run to the end) or a step up to steps (", options.steps,
+         "), got ", options.stop_at);
   if (!(options.vision_lr_scale >= 0.0))
     fail("training: the vision learning-rate scale must be 0 or more, got ",
          options.vision_lr_scale);
@@ -564,8 +567,9 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   const auto n = static_cast<int64_t>(m.train_items.size());
   if (n == 0) fail("training: '", m.options.train_set.string(), "' holds no items");
+  const int64_t end = m.options.stop_at > 0 ? m.options.stop_at : m.options.steps;
   bool stopped = false;
-  while (m.step < m.options.steps && !stopped) {
+  while (m.step < end && !stopped) {
     std::vector<VqaItem> batch;
     for (int64_t b = 0; b < m.options.batch_size; ++b) {
       batch.push_back(m.train_items[static_cast<size_t>(
@@ -587,12 +591,12 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
     progress.grad_norm = m.last_grad_norm;
     progress.elapsed_s = elapsed();
     const int64_t done = m.step - report.first_step;
-    progress.eta_s = progress.elapsed_s / static_cast<double>(done) *
-                     static_cast<double>(m.options.steps - m.step);
+    progress.eta_s =
+        progress.elapsed_s / static_cast<double>(done) * static_cast<double>(end - m.step);
     progress.val_accuracy = m.val_accuracy;
     progress.image_stats = m.image_stats;
     progress.event = "step";
-    const bool last = m.step == m.options.steps;
+    const bool last = m.step == end;
     if (on_progress && !on_progress(progress)) stopped = true;
     const bool validate_now =
         !m.val_items.empty() &&
