@@ -598,7 +598,7 @@ TEST(MakeDataset, CurriculumFiltersWriteExactlyTheFullSetsItemsThatPass) {
       EXPECT_EQ(subset_files.at(picture), full_files.at(picture)) << picture;
       scenes.insert(got[i].scene);
     }
-    if (std::string(split) == "train") EXPECT_GE(scenes.size(), 3u);
+    if (split == "train") EXPECT_GE(scenes.size(), 3u);
     pictures += scenes.size();
   }
   // A scene left without questions writes no picture.
