@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "cachelens/error.h"
 #include "cachelens/strategy.h"
 #include "commands.h"
 
@@ -22,11 +23,8 @@ int cmd_strategies(int argc, char** argv, int first) {
     std::vector<std::string> rules;
     for (auto r : info.rules) rules.push_back(unmask_rule_name(r));
     if (!args.flag("json")) {
-      std::printf("%s — %s\n  %s\n  unmasking: ", info.name.c_str(), info.title.c_str(),
-                  info.description.c_str());
-      for (size_t i = 0; i < rules.size(); ++i)
-        std::printf("%s%s", i ? ", " : "", rules[i].c_str());
-      std::printf("\n");
+      std::printf("%s — %s\n  %s\n  unmasking: %s\n", info.name.c_str(), info.title.c_str(),
+                  info.description.c_str(), join_names(rules).c_str());
       for (const auto& p : info.params) {
         std::printf("  --set %s=%s  %s\n", p.key.c_str(), p.default_value.c_str(),
                     p.description.c_str());

@@ -119,11 +119,11 @@ void print_header(const std::string& file, const Trace& trace) {
   const RunSummary& s = trace.summary;
   std::string strategy = trace.settings.strategy.name;
   if (!trace.settings.strategy.values.empty()) {
-    std::string values;
+    std::vector<std::string> values;
     for (const auto& [key, value] : trace.settings.strategy.values) {
-      values += (values.empty() ? "" : ", ") + key + "=" + value;
+      values.push_back(key + "=" + value);
     }
-    strategy += " (" + values + ")";
+    strategy += " (" + join_names(values) + ")";
   }
   std::cout << "trace      " << file << "\n";
   std::cout << "model      " << in.model << " on " << in.device << ", " << in.dtype << "\n";

@@ -32,6 +32,13 @@ inline std::string shape_text(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
+// "a, b, c": how messages list names (the allowed values, the keys given).
+inline std::string join_names(const std::vector<std::string>& names, const char* separator = ", ") {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : separator) + name;
+  return out;
+}
+
 // Thrown when a progress or stop callback asked to cancel; callers tell it apart from failures.
 class Cancelled : public Error {
  public:

@@ -12,12 +12,6 @@
 namespace cachelens {
 namespace {
 
-std::string join(const std::vector<std::string>& items, const char* separator = ", ") {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
-
 std::vector<std::string> strategy_names() {
   std::vector<std::string> names;
   for (const auto& info : strategy_catalog()) names.push_back(info.name);
@@ -34,7 +28,7 @@ const StrategyParam* find_param(const StrategyInfo& info, const std::string& key
 std::string param_keys(const StrategyInfo& info) {
   std::vector<std::string> keys;
   for (const auto& p : info.params) keys.push_back(p.key);
-  return keys.empty() ? "none" : join(keys);
+  return keys.empty() ? "none" : join_names(keys);
 }
 
 bool parse_number(const std::string& text, bool integer, double& out) {
@@ -81,7 +75,7 @@ void check_value(const StrategyInfo& info, const StrategyParam& p, const std::st
     case StrategyParam::Type::Choice: {
       bool known = false;
       for (const auto& c : p.choices) known = known || c == value;
-      if (!known) bad("one of " + join(p.choices));
+      if (!known) bad("one of " + join_names(p.choices));
       break;
     }
   }
@@ -93,7 +87,7 @@ const StrategyInfo& strategy_info(const std::string& name) {
   for (const auto& info : strategy_catalog()) {
     if (info.name == name) return info;
   }
-  fail("unknown strategy '", name, "' (allowed: ", join(strategy_names()), ")");
+  fail("unknown strategy '", name, "' (allowed: ", join_names(strategy_names()), ")");
 }
 
 UnmaskRule rule_for(const std::string& strategy, UnmaskRule requested) {
@@ -117,8 +111,8 @@ std::vector<std::string> parse_strategy_list(const std::string& text) {
     names.push_back(item);
   }
   if (names.empty()) {
-    fail("no strategy given (allowed: all, or a comma-separated list of ", join(strategy_names()),
-         ")");
+    fail("no strategy given (allowed: all, or a comma-separated list of ",
+         join_names(strategy_names()), ")");
   }
   return names;
 }
@@ -150,7 +144,7 @@ void StrategySettings::validate(UnmaskRule rule) const {
   }
   if (!allowed) {
     fail("strategy ", name, " is not defined for --unmask ", unmask_rule_name(rule),
-         " (it needs: ", join(rules, " or "), ")");
+         " (it needs: ", join_names(rules, " or "), ")");
   }
 }
 

@@ -85,9 +85,8 @@ void check(const DatasetOptions& options) {
   const auto& known = vqa_families();
   for (const std::string& family : options.families) {
     if (std::find(known.begin(), known.end(), family) == known.end()) {
-      std::string names;
-      for (const std::string& name : known) names += (names.empty() ? "" : ", ") + name;
-      fail("make_dataset: unknown question family '", family, "', expected one of ", names);
+      fail("make_dataset: unknown question family '", family, "', expected one of ",
+           join_names(known));
     }
   }
 }

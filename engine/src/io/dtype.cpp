@@ -59,9 +59,9 @@ bool parse_dtype(const std::string& name, DType* out) {
 }
 
 std::string supported_dtype_names() {
-  std::string names;
-  for (const auto& r : kRows) names += (names.empty() ? "" : " ") + std::string(r.name);
-  return names;
+  std::vector<std::string> names;
+  for (const auto& r : kRows) names.emplace_back(r.name);
+  return join_names(names, " ");
 }
 
 }  // namespace cachelens

@@ -46,11 +46,9 @@ CellState parse_cell_state(const std::string& name) {
   for (const CellState state : kAllStates) {
     if (name == cell_state_name(state)) return state;
   }
-  std::string allowed;
-  for (const CellState state : kAllStates) {
-    allowed += std::string(allowed.empty() ? "" : ", ") + cell_state_name(state);
-  }
-  fail("unknown cell state '", name, "' (allowed: ", allowed, ")");
+  std::vector<std::string> allowed;
+  for (const CellState state : kAllStates) allowed.emplace_back(cell_state_name(state));
+  fail("unknown cell state '", name, "' (allowed: ", join_names(allowed), ")");
 }
 
 RecomputeMap::RecomputeMap(int64_t layers, int64_t positions) : positions_(positions) {
