@@ -18,10 +18,9 @@ std::vector<Sample> bundled_samples() {
   } catch (const std::exception&) {
     return samples;
   }
-  // Items the embedded model answers correctly come first (tests/model/test_embedded_model.cpp
-  // holds the same list; the first is a five-shape scene), then the first item of each
+  // Items the embedded model answers correctly come first, then the first item of each
   // long-answer family that has none there.
-  std::vector<size_t> picks = {52, 387, 448, 354, 185, 436};
+  std::vector<size_t> picks = embedded_model_known_good_items();
   for (const char* family : {"describe", "reasoning"}) {
     const auto in_family = [&](size_t i) { return i < items.size() && items[i].family == family; };
     if (std::any_of(picks.begin(), picks.end(), in_family)) continue;

@@ -2,7 +2,9 @@
 // Where the bundled resources are: the embedded model, the sample images and the eval set.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <vector>
 
 namespace cachelens {
 
@@ -14,5 +16,9 @@ extern const char* const kEmbeddedModelName;
 std::filesystem::path resources_dir();
 // resources_dir()/models/<kEmbeddedModelName>.
 std::filesystem::path embedded_model_dir();
+// Items of resources/eval/shapes-test.jsonl (0-based) that the embedded model answers correctly
+// with default decoding and no cache, one per family where it names the right objects, chosen from
+// its eval run (MODEL_CARD.md). Its test checks them; the app offers them first as samples.
+const std::vector<size_t>& embedded_model_known_good_items();
 
 }  // namespace cachelens
