@@ -49,6 +49,13 @@ const char* const kHelp =
     "                        steps bit-for-bit reproducible)\n"
     "  --pack N              sequences packed into one forward (default: the whole batch on\n"
     "                        a GPU, 1 on the CPU)\n"
+    "  --ground-scenes FILE  the training pictures' scenes (make-dataset's train-scenes.jsonl)\n"
+    "  --ground-steps N      before the first step, N steps teaching the image side what each\n"
+    "                        patch holds (colour, shape, size, place) through heads that are\n"
+    "                        then dropped: a stand-in for LLaDA-V's pretrained SigLIP\n"
+    "                        (default 0: none)\n"
+    "  --ground-batch N      pictures per grounding step (default 32)\n"
+    "  --ground-lr X         the grounding stage's peak learning rate (default 2e-3)\n"
     "  --log-every N         print a progress line every N steps (default 10)\n"
     "  --no-resume           start afresh even if DIR holds a training state\n";
 
@@ -96,7 +103,11 @@ int cmd_train(int argc, char** argv, int first) {
                    "device",
                    "log-every",
                    "threads",
-                   "pack"},
+                   "pack",
+                   "ground-scenes",
+                   "ground-steps",
+                   "ground-batch",
+                   "ground-lr"},
                   {"no-resume", "help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
@@ -131,6 +142,10 @@ int cmd_train(int argc, char** argv, int first) {
   o.threads = static_cast<int>(args.get_int("threads", 0));
   o.pack = args.get_int("pack", 0);
   if (o.pack < 0) fail("option --pack expects 0 (automatic) or a number of sequences");
+  o.ground_scenes = args.get("ground-scenes", "");
+  o.ground_steps = args.get_int("ground-steps", o.ground_steps);
+  o.ground_batch = args.get_int("ground-batch", o.ground_batch);
+  o.ground_lr = args.get_double("ground-lr", o.ground_lr);
   const int64_t log_every = std::max<int64_t>(1, args.get_int("log-every", 10));
   if (o.save_every < 1) fail("option --save-every expects a positive number of steps");
   if (o.validate_every < 0) fail("option --validate-every expects 0 or a number of steps");
@@ -146,7 +161,17 @@ int cmd_train(int argc, char** argv, int first) {
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   const auto report = trainer.run([&](const TrainProgress& p) {
-    if (p.event == "validate") {
+    if (p.event == "ground" && (p.step % log_every == 0 || p.step == p.total_steps)) {
+      std::printf("grounding %lld/%lld  loss %.4f  lr %.2e  elapsed %s  ETA %s\n",
+                  static_cast<long long>(p.step), static_cast<long long>(p.total_steps), p.loss,
+                  p.learning_rate, duration_text(p.elapsed_s).c_str(),
+                  duration_text(p.eta_s).c_str());
+    } else if (p.event == "ground-done") {
+      std::printf("grounding done in %s; held-out accuracy:", duration_text(p.elapsed_s).c_str());
+      for (const auto& [head, accuracy] : p.ground_accuracy)
+        std::printf(" %s %.1f%%", head.c_str(), 100.0 * accuracy);
+      std::printf("\n");
+    } else if (p.event == "validate") {
       std::printf("step %lld  validation accuracy %.1f%%", static_cast<long long>(p.step),
                   100.0 * p.val_accuracy);
       // Whether the image rows still differ between pictures (docs/benchmarks.md).

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -312,6 +313,103 @@ TEST(Train, AVisionLearningRateScaleOfZeroFreezesTheImageSide) {
   auto bad = tiny_options(out.path());
   bad.vision_lr_scale = -1.0;
   test::expect_error([&] { Trainer t(bad); }, {"vision learning-rate scale", "-1"});
+}
+
+// The grounding stage's targets on a hand-built scene, cell by cell (7 x 7 grid, cells of 1/7).
+TEST(Grounding, TargetsNameWhatEachCellHolds) {
+  const auto object = [](const std::string& colour, const std::string& shape, bool large, double x,
+                         double y) {
+    SceneObject o;
+    o.colour = colour;
+    o.shape = shape;
+    o.size = large ? "large" : "small";
+    o.radius = large ? 0.15 : 0.09;
+    o.x = x;
+    o.y = y;
+    return o;
+  };
+  Scene scene;
+  scene.background = "black";
+  scene.objects = {object("red", "circle", true, 0.2, 0.2),
+                   object("blue", "square", false, 0.8, 0.8),
+                   object("red", "square", true, 0.5, 0.5),
+                   object("yellow", "circle", false, 0.5, 0.5)};  // on top of the red square
+  const auto& heads = train::grounding_heads();
+  std::vector<std::string> names;
+  for (const auto& h : heads) names.push_back(h.name);
+  ASSERT_EQ(names, (std::vector<std::string>{"colour", "shape", "size", "row", "column", "x", "y",
+                                             "centre", "background"}));
+  const auto t = train::grounding_targets(scene, 7);
+  ASSERT_EQ(t.sizes(), (std::vector<int64_t>{49, 9}));
+  const auto cell = [&](int64_t r, int64_t c) {
+    const auto row = t[r * 7 + c];
+    return std::vector<int64_t>(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + 9);
+  };
+  // colours: red 1, blue 3, yellow 4; shapes: circle 1, square 2; black is background 5.
+  // The large red circle's centre cell (1, 1): top left region (1, 1), x and y in ninth 1.
+  EXPECT_EQ(cell(1, 1), (std::vector<int64_t>{1, 1, 2, 1, 1, 2, 2, 1, 5}));
+  // The small blue square's centre cell (5, 5): bottom right, ninth 7.
+  EXPECT_EQ(cell(5, 5), (std::vector<int64_t>{3, 2, 1, 3, 3, 8, 8, 1, 5}));
+  // Two centres in the middle cell; the yellow circle drawn last covers it.
+  EXPECT_EQ(cell(3, 3), (std::vector<int64_t>{4, 1, 1, 2, 2, 5, 5, 1, 5}));
+  // Next to it, the red square shows around the circle.
+  EXPECT_EQ(cell(3, 2), (std::vector<int64_t>{1, 2, 2, 2, 2, 5, 5, 0, 5}));
+  // An empty corner: nothing but the background.
+  EXPECT_EQ(cell(0, 6), (std::vector<int64_t>{0, 0, 0, 0, 0, 0, 0, 0, 5}));
+  EXPECT_EQ(t.select(1, 7).sum().item<int64_t>(), 3);  // 3 cells hold the 4 centres
+  test::expect_error([&] { train::grounding_targets(scene, 0); }, {"grid", "got 0"});
+}
+
+// The grounding stage trains the image side before the first step, once: its loss falls, the
+// image rows change, every head reports a held-out accuracy, and a resumed run does not repeat it.
+TEST(Train, TheGroundingStageRunsOnceBeforeTheFirstStep) {
+  TempDir out;
+  auto options = tiny_options(out.path());
+  options.ground_scenes = tiny_set() / "train-scenes.jsonl";
+  options.ground_steps = 25;
+  options.ground_batch = 4;
+  options.steps = 1;
+  const auto items = items_with_distinct_pictures(4);
+  std::vector<std::string> events;
+  std::vector<double> ground_losses;
+  ImageRowStats before, after;
+  TrainReport report;
+  {
+    Trainer trainer(options);
+    before = trainer.image_row_stats(items);
+    report = trainer.run([&](const TrainProgress& p) {
+      if (events.empty() || events.back() != p.event) events.push_back(p.event);
+      if (p.event == "ground") ground_losses.push_back(p.loss);
+      return true;
+    });
+    after = trainer.image_row_stats(items);
+  }
+  EXPECT_EQ(events, (std::vector<std::string>{"ground", "ground-done", "step", "save"}));
+  ASSERT_EQ(ground_losses.size(), 25u);
+  EXPECT_LT(ground_losses.back(), ground_losses.front());  // the running mean falls
+  EXPECT_NE(after.rms, before.rms);
+  ASSERT_EQ(report.ground_accuracy.size(), train::grounding_heads().size());
+  for (const auto& [head, accuracy] : report.ground_accuracy) {
+    EXPECT_GE(accuracy, 0.0) << head;
+    EXPECT_LE(accuracy, 1.0) << head;
+  }
+  const auto state = read_text_file(out / "training_state" / "state.json");
+  EXPECT_NE(state.find("\"grounded_steps\": 25"), std::string::npos) << state;
+
+  options.steps = 2;
+  events.clear();
+  Trainer(options).run([&](const TrainProgress& p) {
+    events.push_back(p.event);
+    return true;
+  });
+  EXPECT_EQ(std::count(events.begin(), events.end(), "ground"), 0);
+
+  TempDir other;
+  auto bad = tiny_options(other.path());
+  bad.ground_steps = 5;
+  test::expect_error([&] { Trainer(bad).run(); }, {"train-scenes.jsonl"});
+  bad.ground_steps = -1;
+  test::expect_error([&] { Trainer t(bad); }, {"ground_steps", "-1"});
 }
 
 // A curriculum stage trained on part of the data learns its tokenizer from the set named by

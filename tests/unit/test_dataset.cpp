@@ -454,7 +454,7 @@ TEST(MakeDataset, SameSeedSameBytesOtherSeedOtherFiles) {
   make_dataset(small_options(b.path(), 5));
   make_dataset(small_options(c.path(), 6));
   const auto ta = tree(a.path()), tb = tree(b.path()), tc = tree(c.path());
-  EXPECT_EQ(ta.size(), 3u + 24 + 6 + 8);
+  EXPECT_EQ(ta.size(), 3u + 3u + 24 + 6 + 8);  // item and scene JSONL per split, the pictures
   EXPECT_TRUE(ta == tb);
   EXPECT_NE(ta.at("train.jsonl"), tc.at("train.jsonl"));
   EXPECT_NE(ta.at("images/test/test-000000.png"), tc.at("images/test/test-000000.png"));
@@ -601,8 +601,8 @@ TEST(MakeDataset, CurriculumFiltersWriteExactlyTheFullSetsItemsThatPass) {
     if (split == "train") EXPECT_GE(scenes.size(), 3u);
     pictures += scenes.size();
   }
-  // A scene left without questions writes no picture.
-  EXPECT_EQ(subset_files.size(), 3u + pictures);
+  // A scene left without questions writes no picture (and no scene record).
+  EXPECT_EQ(subset_files.size(), 3u + 3u + pictures);
   EXPECT_LT(subset_files.size(), full_files.size());
 }
 
@@ -696,6 +696,95 @@ TEST(VqaJsonl, ErrorsNameTheFileLineAndField) {
                                R"("scoring":"fuzzy"})");
   test::expect_error([&] { load_vqa_jsonl(wrong); }, {wrong.string(), "line 1", "scoring"});
   test::expect_error([&] { load_vqa_jsonl(dir / "absent.jsonl"); }, {"absent.jsonl"});
+}
+
+TEST(SceneJsonl, MakeDatasetWritesEveryPicturedSceneAndItLoadsBack) {
+  test::TempDir dir;
+  DatasetOptions options = small_options(dir.path(), 9);
+  options.max_objects = 2;  // some scenes get no questions, so no picture and no record
+  make_dataset(options);
+  const auto drawn = draw_dataset_scenes(options);
+  const auto items = load_vqa_jsonl(dir / "train.jsonl");
+  const auto records = load_scenes_jsonl(dir / "train-scenes.jsonl");
+  std::set<std::string> pictured;
+  for (const auto& item : items) pictured.insert(item.scene);
+  ASSERT_EQ(records.size(), pictured.size());
+  size_t k = 0;
+  for (const Scene& scene : drawn.train) {
+    if (!pictured.count(scene.id)) continue;
+    const SceneRecord& record = records.at(k++);
+    EXPECT_EQ(record.scene.id, scene.id);
+    EXPECT_EQ(record.image, (dir.path() / "images" / "train" / (scene.id + ".png")).string());
+    EXPECT_TRUE(fs::exists(record.image));
+    EXPECT_EQ(scene_content_key(record.scene), scene_content_key(scene));
+    ASSERT_EQ(record.scene.objects.size(), scene.objects.size());
+    for (size_t j = 0; j < scene.objects.size(); ++j) {
+      EXPECT_EQ(record.scene.objects[j].size, scene.objects[j].size);
+      EXPECT_DOUBLE_EQ(record.scene.objects[j].radius, scene.objects[j].radius);
+    }
+  }
+  for (const std::string split : {"val", "test"}) {
+    std::set<std::string> scenes;
+    for (const auto& item : load_vqa_jsonl(dir / (split + ".jsonl"))) scenes.insert(item.scene);
+    EXPECT_EQ(load_scenes_jsonl(dir / (split + "-scenes.jsonl")).size(), scenes.size()) << split;
+  }
+}
+
+TEST(SceneJsonl, CoverageAgreesWithThePicture) {
+  const Scene scene = three_objects();
+  const Image image = render_scene(scene, 200);
+  for (double y = 0.0125; y < 1.0; y += 0.025) {
+    for (double x = 0.0125; x < 1.0; x += 0.025) {
+      const SceneObject* top = nullptr;
+      for (const auto& o : scene.objects)
+        if (scene_object_covers(o, x, y)) top = &o;
+      const auto expected = scene_rgb(top ? top->colour : scene.background);
+      const auto got = pixel(image, x, y);
+      // Edge pixels blend; a point well inside or outside has the exact colour.
+      const bool near_edge = [&] {
+        for (const auto& o : scene.objects) {
+          for (double d : {-0.01, 0.01}) {
+            if (scene_object_covers(o, x + d, y) != scene_object_covers(o, x, y) ||
+                scene_object_covers(o, x, y + d) != scene_object_covers(o, x, y))
+              return true;
+          }
+        }
+        return false;
+      }();
+      if (!near_edge) EXPECT_EQ(got, expected) << x << ", " << y;
+    }
+  }
+}
+
+TEST(SceneJsonl, ErrorsNameTheFileLineAndField) {
+  test::TempDir dir;
+  const std::string object =
+      R"({"shape":"circle","colour":"red","size":"small","x":0.5,"y":0.5,"radius":0.09})";
+  const auto scene_line = [&](const std::string& background, const std::string& obj) {
+    return R"({"id":"s","image":"a.png","background":")" + background + R"(","objects":[)" + obj +
+           "]}\n";
+  };
+  const fs::path good = dir / "good.jsonl";
+  write_text_atomically(good, scene_line("white", object));
+  const auto back = load_scenes_jsonl(good);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].image, (dir.path() / "a.png").string());
+  EXPECT_EQ(back[0].scene.objects.at(0).colour, "red");
+  const fs::path bad_background = dir / "background.jsonl";
+  write_text_atomically(bad_background, scene_line("white", object) + scene_line("mauve", object));
+  test::expect_error([&] { load_scenes_jsonl(bad_background); },
+                     {bad_background.string(), "line 2", "background", "mauve"});
+  const fs::path bad_shape = dir / "shape.jsonl";
+  std::string hexagon = object;
+  hexagon.replace(hexagon.find("circle"), 6, "hexagon");
+  write_text_atomically(bad_shape, scene_line("white", hexagon));
+  test::expect_error([&] { load_scenes_jsonl(bad_shape); },
+                     {bad_shape.string(), "line 1 object 0", "shape", "hexagon"});
+  const fs::path bad_x = dir / "x.jsonl";
+  std::string outside = object;
+  outside.replace(outside.find("\"x\":0.5"), 7, "\"x\":1.5");
+  write_text_atomically(bad_x, scene_line("white", outside));
+  test::expect_error([&] { load_scenes_jsonl(bad_x); }, {bad_x.string(), "field 'x'", "1.5"});
 }
 
 // ---- scoring ----------------------------------------------------------------------------------

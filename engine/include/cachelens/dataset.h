@@ -46,6 +46,21 @@ std::string scene_content_key(const Scene& scene);
 // Renders the scene at side x side pixels, anti-aliased, objects in order.
 Image render_scene(const Scene& scene, int side);
 
+// Whether the point (x, y), in fractions of the image side, lies inside the object (the
+// rasteriser's own test, so it agrees with the picture).
+bool scene_object_covers(const SceneObject& object, double x, double y);
+
+// A scene with the picture make_dataset wrote for it: the ground truth behind every question about
+// that picture, which training's image-side grounding stage learns from.
+struct SceneRecord {
+  Scene scene;
+  std::string image;  // PNG path, relative to the JSONL file's folder (absolute once loaded)
+};
+// make_dataset writes them to <split>-scenes.jsonl, one scene a line; errors name the file, the
+// line and the field.
+void save_scenes_jsonl(const std::vector<SceneRecord>& scenes, const std::filesystem::path& file);
+std::vector<SceneRecord> load_scenes_jsonl(const std::filesystem::path& file);
+
 // One question about one scene.
 struct VqaItem {
   std::string image;     // PNG path, relative to the JSONL file's folder
@@ -66,7 +81,9 @@ const std::vector<std::string>& vqa_scoring_rules();
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed);
 
 struct DatasetOptions {
-  std::filesystem::path out;  // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl
+  // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl and <split>-scenes.jsonl (the
+  // scenes that got a picture)
+  std::filesystem::path out;
   uint64_t seed = 0;
   int64_t train_scenes = 20000;
   int64_t val_scenes = 200;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -68,6 +69,17 @@ struct TrainOptions {
   // on a GPU, 1 on the CPU.
   int64_t pack = 0;
   bool resume = true;  // continue from `out` when it holds a training state
+  // The image-side grounding stage: before the first step of a fresh model, `ground_steps` steps
+  // of `ground_batch` pictures teach the vision tower and projector what each patch cell of the
+  // scene holds (colour, shape, size, region, centre, background; train_internal.h), through
+  // linear heads that are then dropped. It stands in for the pretrained SigLIP tower the real
+  // LLaDA-V starts from. The pictures are `ground_scenes` (make-dataset's train-scenes.jsonl)
+  // less the last tenth (at most 200), which measures the heads. An interrupted grounding stage
+  // starts over on resume: it takes minutes and keeps no state of its own.
+  std::filesystem::path ground_scenes;
+  int64_t ground_steps = 0;
+  int64_t ground_batch = 32;
+  double ground_lr = 2e-3;  // peak; warm-up then cosine to a twentieth of it
 };
 
 struct TrainProgress {
@@ -81,7 +93,12 @@ struct TrainProgress {
   // the first, or with fewer than two pictures): a falling picture_part means training is
   // removing the picture from the image rows rather than learning to read it.
   ImageRowStats image_stats;
-  std::string event;  // "step", "validate", "save"
+  // Per grounding head, the held-out accuracy (object heads on the cells an object covers),
+  // filled at the end of the grounding stage.
+  std::vector<std::pair<std::string, double>> ground_accuracy;
+  // "ground" (step, total_steps, loss and learning_rate are the grounding stage's),
+  // "ground-done", "step", "validate", "save"
+  std::string event;
 };
 
 struct TrainReport {
@@ -89,7 +106,8 @@ struct TrainReport {
   int64_t steps_done = 0;
   double final_loss = 0.0;  // mean over the last 50 steps
   double val_accuracy = -1.0;
-  ImageRowStats image_stats;  // at the latest validation
+  ImageRowStats image_stats;                                    // at the latest validation
+  std::vector<std::pair<std::string, double>> ground_accuracy;  // when this run grounded
   double seconds = 0.0;
   bool stopped = false;  // the progress callback asked to stop (a checkpoint was saved first)
 };

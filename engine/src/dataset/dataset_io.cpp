@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The dataset on disk: make_dataset draws, renders and writes the splits; the JSONL reader and
-// writer (one object a line: image, question, answer, family, scoring, gen_length, scene).
+// The dataset on disk: make_dataset draws, renders and writes the splits; the JSONL readers and
+// writers (items: image, question, answer, family, scoring, gen_length, scene; scenes: id, image,
+// background, objects).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -72,6 +74,33 @@ const std::string& string_field(const nlohmann::json& object, const std::string&
   return it->get_ref<const std::string&>();
 }
 
+// A JSONL file's image path, made absolute against the file's folder.
+std::string image_path(const fs::path& folder, const fs::path& image) {
+  return (image.is_absolute() ? image : folder / image).lexically_normal().string();
+}
+
+// Calls `fn` with each non-blank line's JSON object and a "'FILE' line N" prefix for errors.
+void for_each_jsonl_object(
+    const fs::path& file,
+    const std::function<void(const nlohmann::json&, const std::string&)>& fn) {
+  const std::string text = read_text_file(file);
+  std::istringstream in(text);
+  int64_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = "'" + file.string() + "' line " + std::to_string(number);
+    nlohmann::json object;
+    try {
+      object = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      fail(where, ": malformed JSON (", e.what(), ")");
+    }
+    if (!object.is_object()) fail(where, ": expected a JSON object");
+    fn(object, where);
+  }
+}
+
 void check(const DatasetOptions& options) {
   if (options.train_scenes < 0 || options.val_scenes < 0 || options.test_scenes < 0)
     fail("make_dataset: scene counts must not be negative");
@@ -134,6 +163,7 @@ void make_dataset(const DatasetOptions& options) {
     size_t cursor = size_t(dataset::uniform_int(sampler, int64_t(vqa_families().size())));
     const fs::path image_folder = fs::path("images") / split.name;
     std::vector<VqaItem> items;
+    std::vector<SceneRecord> pictured;
     for (size_t i = 0; i < split.drawn.size(); ++i) {
       const Scene& scene = split.drawn[i];
       std::vector<VqaItem> questions = questions_for_scene(scene, dataset::mix_seed(split_seed, i));
@@ -146,8 +176,10 @@ void make_dataset(const DatasetOptions& options) {
                          [&](const VqaItem& item) { return !kept(options, scene, item); }),
           questions.end());
       const fs::path image = image_folder / (scene.id + ".png");
-      if (!questions.empty())
+      if (!questions.empty()) {
         save_png(render_scene(scene, options.image_side), options.out / image);
+        pictured.push_back({scene, image.generic_string()});
+      }
       for (VqaItem& item : questions) {
         item.image = image.generic_string();
         items.push_back(std::move(item));
@@ -157,7 +189,76 @@ void make_dataset(const DatasetOptions& options) {
         throw Cancelled();
     }
     save_vqa_jsonl(items, options.out / (split.name + ".jsonl"));
+    save_scenes_jsonl(pictured, options.out / (split.name + "-scenes.jsonl"));
   }
+}
+
+void save_scenes_jsonl(const std::vector<SceneRecord>& scenes, const fs::path& file) {
+  std::string text;
+  for (const SceneRecord& record : scenes) {
+    nlohmann::json objects = nlohmann::json::array();
+    for (const SceneObject& o : record.scene.objects) {
+      objects.push_back({{"shape", o.shape},
+                         {"colour", o.colour},
+                         {"size", o.size},
+                         {"x", o.x},
+                         {"y", o.y},
+                         {"radius", o.radius}});
+    }
+    const nlohmann::json line = {{"id", record.scene.id},
+                                 {"image", record.image},
+                                 {"background", record.scene.background},
+                                 {"objects", objects}};
+    text += line.dump() + "\n";
+  }
+  write_text_atomically(file, text);
+}
+
+std::vector<SceneRecord> load_scenes_jsonl(const fs::path& file) {
+  const fs::path folder = fs::absolute(file).parent_path();
+  static const std::vector<std::string> sizes = {"small", "large"};
+  const auto one_of = [](const nlohmann::json& object, const std::string& field,
+                         const std::vector<std::string>& names, const std::string& where) {
+    const std::string& value = string_field(object, field, where);
+    if (std::find(names.begin(), names.end(), value) == names.end())
+      fail(where, ": field '", field, "' is '", value, "', expected one of ", join_names(names));
+    return value;
+  };
+  const auto number = [](const nlohmann::json& object, const std::string& field,
+                         const std::string& where) {
+    const auto it = object.find(field);
+    if (it == object.end() || !it->is_number())
+      fail(where, ": field '", field, "' must be a number");
+    const double v = it->get<double>();
+    if (!(v >= 0.0 && v <= 1.0))
+      fail(where, ": field '", field, "' must be a fraction of the image side (0..1), got ", v);
+    return v;
+  };
+  std::vector<SceneRecord> scenes;
+  for_each_jsonl_object(file, [&](const nlohmann::json& object, const std::string& where) {
+    SceneRecord record;
+    record.scene.id = string_field(object, "id", where);
+    record.image = image_path(folder, string_field(object, "image", where));
+    record.scene.background = one_of(object, "background", scene_backgrounds(), where);
+    const auto objects = object.find("objects");
+    if (objects == object.end() || !objects->is_array())
+      fail(where, ": field 'objects' must be an array");
+    for (size_t k = 0; k < objects->size(); ++k) {
+      const auto& o = (*objects)[k];
+      const std::string at = where + " object " + std::to_string(k);
+      if (!o.is_object()) fail(at, ": expected a JSON object");
+      SceneObject obj;
+      obj.shape = one_of(o, "shape", scene_shapes(), at);
+      obj.colour = one_of(o, "colour", scene_colours(), at);
+      obj.size = one_of(o, "size", sizes, at);
+      obj.x = number(o, "x", at);
+      obj.y = number(o, "y", at);
+      obj.radius = number(o, "radius", at);
+      record.scene.objects.push_back(std::move(obj));
+    }
+    scenes.push_back(std::move(record));
+  });
+  return scenes;
 }
 
 void save_vqa_jsonl(const std::vector<VqaItem>& items, const fs::path& file) {
@@ -173,26 +274,12 @@ void save_vqa_jsonl(const std::vector<VqaItem>& items, const fs::path& file) {
 }
 
 std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
-  const std::string text = read_text_file(file);
   const fs::path folder = fs::absolute(file).parent_path();
   const auto& rules = vqa_scoring_rules();
   std::vector<VqaItem> items;
-  std::istringstream in(text);
-  int64_t number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = "'" + file.string() + "' line " + std::to_string(number);
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      fail(where, ": malformed JSON (", e.what(), ")");
-    }
-    if (!object.is_object()) fail(where, ": expected a JSON object");
+  for_each_jsonl_object(file, [&](const nlohmann::json& object, const std::string& where) {
     VqaItem item;
-    const fs::path image = string_field(object, "image", where);
-    item.image = (image.is_absolute() ? image : folder / image).lexically_normal().string();
+    item.image = image_path(folder, string_field(object, "image", where));
     item.question = string_field(object, "question", where);
     item.answer = string_field(object, "answer", where);
     item.family = string_field(object, "family", where);
@@ -208,7 +295,7 @@ std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
     }
     if (object.contains("scene")) item.scene = string_field(object, "scene", where);
     items.push_back(std::move(item));
-  }
+  });
   return items;
 }
 

@@ -101,6 +101,10 @@ std::array<uint8_t, 3> scene_rgb(const std::string& name) {
   fail("unknown scene colour or background '", name, "'");
 }
 
+bool scene_object_covers(const SceneObject& object, double x, double y) {
+  return inside(shape_of(object.shape), x - object.x, y - object.y, object.radius);
+}
+
 Image render_scene(const Scene& scene, int side) {
   if (side < 1 || side > 8192) fail("render_scene: side must be 1..8192 pixels, got ", side);
   const Rgb background = scene_rgb(scene.background);

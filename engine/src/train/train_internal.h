@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,9 @@
 #include <torch/types.h>
 
 #include "cachelens/config.h"
+#include "cachelens/dataset.h"
+#include "cachelens/train.h"
+#include "cachelens/vision_model.h"
 
 namespace cachelens::train {
 
@@ -30,5 +34,34 @@ int64_t item_for(int64_t step, int64_t b, int64_t batch_size, int64_t items, uin
 // confidently, and the decoder stops at the first one). Throws when the answer does not fit.
 std::vector<int32_t> padded_answer(const std::vector<int32_t>& answer, int32_t eot, int64_t length,
                                    const std::string& what);
+
+// The image-side grounding stage (TrainOptions::ground_steps): linear heads on the projector's
+// output rows of the base crop learn, for every patch cell, what the scene has there. It stands in
+// for the pretrained SigLIP the real LLaDA-V starts from: a tower trained from scratch by the
+// answer loss alone learns only what the first questions need (docs/benchmarks.md).
+struct GroundingHead {
+  std::string name;
+  int64_t classes;  // class 0 is "nothing here" where the head has one
+  bool object;      // scored on cells an object covers only
+};
+// colour, shape, size, row, column, x, y, centre, background (in that order)
+const std::vector<GroundingHead>& grounding_heads();
+// Per-cell targets of `scene` on a grid x grid cover of the picture, cells row-major (the tower's
+// patch order): int64 [grid * grid, heads]. A cell belongs to the object that is on top at the
+// most of its 4 x 4 sample points, if that is at least a quarter of them; it gets that object's
+// colour, shape, size, 3x3 region row and column (the position questions' regions) and its
+// centre's ninth of the side in x and y. `centre` marks the cell holding an object's centre (one
+// cell an object, what counting needs); `background` is the scene's in every cell.
+torch::Tensor grounding_targets(const Scene& scene, int64_t grid);
+
+// The grounding stage itself (options.ground_*): trains `params` (the image side, which `vision`
+// reads) with fresh heads on `base_crop(image path)` ([3, S, S] on `device`), reporting "ground"
+// events, and returns the held-out accuracy per head ("ground-done" reports it too). Sets
+// *stopped, and returns early, when `on_progress` asks to stop.
+std::vector<std::pair<std::string, double>> ground_image_side(
+    const VisionModel& vision, const std::vector<torch::Tensor>& params,
+    const std::function<torch::Tensor(const std::string&)>& base_crop, const TrainOptions& options,
+    const torch::Device& device, const std::function<bool(const TrainProgress&)>& on_progress,
+    bool* stopped);
 
 }  // namespace cachelens::train

@@ -75,6 +75,7 @@ struct Trainer::Impl {
   ImageRowStats image_stats;  // at the latest validation
   double last_grad_norm = 0.0;
   int threads = 1;
+  int64_t grounded_steps = 0;  // the grounding stage's steps, once it has run (state.json)
 
   // Sequences per forward: the option, or by default the whole batch on a GPU (where launches,
   // not maths, bound small sequences) and one on the CPU (where workers share a batch instead).
@@ -200,6 +201,7 @@ void Trainer::Impl::load_checkpoint(const fs::path& dir) {
   image_stats.picture_part = state.value("picture_part", 0.0);
   image_stats.rms = state.value("image_rms", 0.0);
   image_stats.images = state.value("picture_images", int64_t{0});
+  grounded_steps = state.value("grounded_steps", int64_t{0});
   torch::serialize::InputArchive archive;
   const auto opt_file = state_dir(dir) / "optimizer.pt";
   try {
@@ -422,7 +424,8 @@ void Trainer::Impl::save() const {
                           {"vision_lr_scale", options.vision_lr_scale},
                           {"picture_part", image_stats.picture_part},
                           {"image_rms", image_stats.rms},
-                          {"picture_images", image_stats.images}};
+                          {"picture_images", image_stats.images},
+                          {"grounded_steps", grounded_steps}};
   write_text_atomically(state_dir(options.out) / "state.json", state.dump(2) + "\n");
 }
 
@@ -437,6 +440,9 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   if (options.stop_at < 0 || options.stop_at > options.steps)
     fail("training: stop_at must be 0 (run to the end) or a step up to steps (", options.steps,
          "), got ", options.stop_at);
+  if (options.ground_steps < 0)
+    fail("training: ground_steps must be 0 (no grounding stage) or more, got ",
+         options.ground_steps);
   if (!(options.vision_lr_scale >= 0.0))
     fail("training: the vision learning-rate scale must be 0 or more, got ",
          options.vision_lr_scale);
@@ -569,6 +575,25 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
   if (n == 0) fail("training: '", m.options.train_set.string(), "' holds no items");
   const int64_t end = m.options.stop_at > 0 ? m.options.stop_at : m.options.steps;
   bool stopped = false;
+  if (m.options.ground_steps > 0 && m.grounded_steps == 0) {
+    if (m.step > 0)
+      fail("training: the grounding stage runs before the first step, but '",
+           m.options.out.string(), "' is at step ", m.step);
+    std::vector<torch::Tensor> image_side = m.groups[2];
+    image_side.insert(image_side.end(), m.groups[3].begin(), m.groups[3].end());
+    // One batched forward a step: intra-op threads, not the answer loss's workers.
+    const bool cpu = m.device.device.is_cpu();
+    if (cpu) at::set_num_threads(m.threads);
+    report.ground_accuracy = train::ground_image_side(
+        *m.vision, image_side,
+        [&m](const std::string& path) { return m.image_input(path).crops[0]; }, m.options,
+        m.device.device, on_progress, &stopped);
+    if (cpu && m.threads > 1) at::set_num_threads(1);
+    if (!stopped) {
+      m.grounded_steps = m.options.ground_steps;
+      m.save();
+    }
+  }
   while (m.step < end && !stopped) {
     std::vector<VqaItem> batch;
     for (int64_t b = 0; b < m.options.batch_size; ++b) {
