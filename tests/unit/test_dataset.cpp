@@ -606,6 +606,36 @@ TEST(MakeDataset, CurriculumFiltersWriteExactlyTheFullSetsItemsThatPass) {
   EXPECT_LT(subset_files.size(), full_files.size());
 }
 
+// The shipped evaluation set is what make-dataset writes today (seed 1, the test split, 4
+// questions a scene): the same pictures, questions and answers, so a model trained on a fresh set
+// is scored on its own phrasing.
+TEST(MakeDataset, TheShippedTestSetIsWhatTheGeneratorWritesToday) {
+  test::TempDir dir;
+  DatasetOptions options;
+  options.out = dir.path();
+  options.seed = 1;
+  options.train_scenes = 0;  // the test split is drawn first: the other sizes do not change it
+  options.val_scenes = 0;
+  options.test_scenes = 500;
+  options.questions_per_scene = 4;
+  make_dataset(options);
+  std::map<std::pair<std::string, std::string>, VqaItem> fresh;
+  for (auto& item : load_vqa_jsonl(dir / "test.jsonl"))
+    fresh.emplace(std::make_pair(item.scene, item.question), item);
+  const auto shipped =
+      load_vqa_jsonl(test::source_dir() / "resources" / "eval" / "shapes-test.jsonl");
+  ASSERT_EQ(shipped.size(), 500u);
+  for (const auto& item : shipped) {
+    const auto it = fresh.find({item.scene, item.question});
+    ASSERT_NE(it, fresh.end()) << item.scene << ": " << item.question;
+    EXPECT_EQ(item.answer, it->second.answer) << item.scene << ": " << item.question;
+    EXPECT_EQ(item.family, it->second.family);
+    EXPECT_EQ(item.scoring, it->second.scoring);
+    EXPECT_EQ(item.gen_length, it->second.gen_length);
+    EXPECT_EQ(file_bytes(item.image), file_bytes(it->second.image)) << item.image;
+  }
+}
+
 TEST(MakeDataset, CancelsAndRejectsBadOptions) {
   test::TempDir dir;
   DatasetOptions options = small_options(dir.path(), 1);
