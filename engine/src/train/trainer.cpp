@@ -581,14 +581,20 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
            m.options.out.string(), "' is at step ", m.step);
     std::vector<torch::Tensor> image_side = m.groups[2];
     image_side.insert(image_side.end(), m.groups[3].begin(), m.groups[3].end());
-    // One batched forward a step: intra-op threads, not the answer loss's workers.
-    const bool cpu = m.device.device.is_cpu();
-    if (cpu) at::set_num_threads(m.threads);
+    // One batched forward a step: intra-op threads, not the answer loss's workers. The answer
+    // steps get the caller's setting back however the stage ends.
+    struct IntraOpThreads {
+      int saved = at::get_num_threads();
+      explicit IntraOpThreads(int n) { at::set_num_threads(n); }
+      ~IntraOpThreads() { at::set_num_threads(saved); }
+    };
+    std::optional<IntraOpThreads> grounding_threads;
+    if (m.device.device.is_cpu()) grounding_threads.emplace(m.threads);
     report.ground_accuracy = train::ground_image_side(
         *m.vision, image_side,
         [&m](const std::string& path) { return m.image_input(path).crops[0]; }, m.options,
         m.device.device, on_progress, &stopped);
-    if (cpu && m.threads > 1) at::set_num_threads(1);
+    grounding_threads.reset();
     if (!stopped) {
       m.grounded_steps = m.options.ground_steps;
       m.save();
