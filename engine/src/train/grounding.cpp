@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 
 #include "cachelens/error.h"
 #include "train/train_internal.h"
@@ -91,7 +90,7 @@ std::vector<std::pair<std::string, double>> ground_image_side(
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const int64_t warmup = std::min<int64_t>(100, options.ground_steps / 10);
-  std::deque<double> recent;
+  RecentMean recent;
   for (int64_t s = 0; s < options.ground_steps; ++s) {
     const double lr = learning_rate_at(s, options.ground_steps, warmup, options.ground_lr,
                                        options.ground_lr / 20.0);
@@ -108,15 +107,13 @@ std::vector<std::pair<std::string, double>> ground_image_side(
     loss.backward();
     torch::nn::utils::clip_grad_norm_(all, options.grad_clip);
     optimizer.step();
-    recent.push_back(loss.item<double>());
-    if (recent.size() > 50) recent.pop_front();
+    recent.add(loss.item<double>());
 
     TrainProgress p;
     p.event = "ground";
     p.step = s + 1;
     p.total_steps = options.ground_steps;
-    for (double l : recent) p.loss += l;
-    p.loss /= static_cast<double>(recent.size());
+    p.loss = recent.mean();
     p.learning_rate = lr;
     p.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     p.eta_s = p.elapsed_s / static_cast<double>(s + 1) *
@@ -154,7 +151,7 @@ std::vector<std::pair<std::string, double>> ground_image_side(
   TrainProgress done;
   done.event = "ground-done";
   done.step = done.total_steps = options.ground_steps;
-  done.loss = recent.empty() ? 0.0 : recent.back();
+  done.loss = recent.mean();
   done.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   done.ground_accuracy = accuracy;
   if (on_progress && !on_progress(done)) *stopped = true;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <utility>
@@ -34,6 +35,26 @@ int64_t item_for(int64_t step, int64_t b, int64_t batch_size, int64_t items, uin
 // confidently, and the decoder stops at the first one). Throws when the answer does not fit.
 std::vector<int32_t> padded_answer(const std::vector<int32_t>& answer, int32_t eot, int64_t length,
                                    const std::string& what);
+
+// The mean of the last `window` values: the loss that progress lines and reports show (0 before
+// the first value).
+class RecentMean {
+ public:
+  explicit RecentMean(size_t window = 50) : window_(window) {}
+  void add(double value) {
+    values_.push_back(value);
+    if (values_.size() > window_) values_.pop_front();
+  }
+  double mean() const {
+    double sum = 0.0;
+    for (double v : values_) sum += v;
+    return values_.empty() ? 0.0 : sum / static_cast<double>(values_.size());
+  }
+
+ private:
+  std::deque<double> values_;
+  size_t window_;
+};
 
 // The image-side grounding stage (TrainOptions::ground_steps): linear heads on the projector's
 // output rows of the base crop learn, for every patch cell, what the scene has there. It stands in

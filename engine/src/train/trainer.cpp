@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -70,7 +69,7 @@ struct Trainer::Impl {
   std::unordered_map<std::string, ImageInput> images;
   std::unordered_map<std::string, std::vector<int32_t>> prompt_ids;  // by question text
   int32_t mask_id = -1, eot_id = -1;
-  std::deque<double> recent_losses;
+  train::RecentMean recent_losses;
   double val_accuracy = -1.0;
   ImageRowStats image_stats;  // at the latest validation
   double last_grad_norm = 0.0;
@@ -608,14 +607,12 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
     }
     const uint64_t mask_seed = m.options.seed * 1000003ull + static_cast<uint64_t>(m.step);
     const double loss = train_step(batch, mask_seed);
-    m.recent_losses.push_back(loss);
-    if (m.recent_losses.size() > 50) m.recent_losses.pop_front();
+    m.recent_losses.add(loss);
 
     TrainProgress progress;
     progress.step = m.step;
     progress.total_steps = m.options.steps;
-    for (double l : m.recent_losses) progress.loss += l;
-    progress.loss /= static_cast<double>(m.recent_losses.size());
+    progress.loss = m.recent_losses.mean();
     progress.learning_rate =
         train::learning_rate_at(m.step - 1, m.options.steps, m.options.warmup_steps,
                                 m.options.learning_rate, m.options.min_learning_rate);
@@ -646,8 +643,7 @@ TrainReport Trainer::run(const std::function<bool(const TrainProgress&)>& on_pro
     }
   }
   report.steps_done = m.step - report.first_step;
-  for (double l : m.recent_losses) report.final_loss += l;
-  if (!m.recent_losses.empty()) report.final_loss /= static_cast<double>(m.recent_losses.size());
+  report.final_loss = m.recent_losses.mean();
   report.val_accuracy = m.val_accuracy;
   report.image_stats = m.image_stats;
   report.seconds = elapsed();
