@@ -800,21 +800,24 @@ TEST(SceneJsonl, ErrorsNameTheFileLineAndField) {
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0].image, (dir.path() / "a.png").string());
   EXPECT_EQ(back[0].scene.objects.at(0).colour, "red");
-  const fs::path bad_background = dir / "background.jsonl";
-  write_text_atomically(bad_background, scene_line("white", object) + scene_line("mauve", object));
-  test::expect_error([&] { load_scenes_jsonl(bad_background); },
-                     {bad_background.string(), "line 2", "background", "mauve"});
-  const fs::path bad_shape = dir / "shape.jsonl";
-  std::string hexagon = object;
-  hexagon.replace(hexagon.find("circle"), 6, "hexagon");
-  write_text_atomically(bad_shape, scene_line("white", hexagon));
-  test::expect_error([&] { load_scenes_jsonl(bad_shape); },
-                     {bad_shape.string(), "line 1 object 0", "shape", "hexagon"});
-  const fs::path bad_x = dir / "x.jsonl";
-  std::string outside = object;
-  outside.replace(outside.find("\"x\":0.5"), 7, "\"x\":1.5");
-  write_text_atomically(bad_x, scene_line("white", outside));
-  test::expect_error([&] { load_scenes_jsonl(bad_x); }, {bad_x.string(), "field 'x'", "1.5"});
+  // A file of `text` is refused with an error naming it and each of `parts`.
+  const auto refused = [&](const std::string& name, const std::string& text,
+                           std::vector<std::string> parts) {
+    const fs::path file = dir / name;
+    write_text_atomically(file, text);
+    parts.insert(parts.begin(), file.string());
+    test::expect_error([&] { load_scenes_jsonl(file); }, parts);
+  };
+  // `object` with its first `from` replaced by `to`.
+  const auto edited = [&](const std::string& from, const std::string& to) {
+    std::string changed = object;
+    return changed.replace(changed.find(from), from.size(), to);
+  };
+  refused("background.jsonl", scene_line("white", object) + scene_line("mauve", object),
+          {"line 2", "background", "mauve"});
+  refused("shape.jsonl", scene_line("white", edited("circle", "hexagon")),
+          {"line 1 object 0", "shape", "hexagon"});
+  refused("x.jsonl", scene_line("white", edited("\"x\":0.5", "\"x\":1.5")), {"field 'x'", "1.5"});
 }
 
 // ---- scoring ----------------------------------------------------------------------------------

@@ -74,6 +74,15 @@ const std::string& string_field(const nlohmann::json& object, const std::string&
   return it->get_ref<const std::string&>();
 }
 
+// A string field whose value must be one of `names` (a closed vocabulary).
+const std::string& one_of(const nlohmann::json& object, const std::string& field,
+                          const std::vector<std::string>& names, const std::string& where) {
+  const std::string& value = string_field(object, field, where);
+  if (std::find(names.begin(), names.end(), value) == names.end())
+    fail(where, ": field '", field, "' is '", value, "', expected one of ", join_names(names));
+  return value;
+}
+
 // A JSONL file's image path, made absolute against the file's folder.
 std::string image_path(const fs::path& folder, const fs::path& image) {
   return (image.is_absolute() ? image : folder / image).lexically_normal().string();
@@ -217,13 +226,6 @@ void save_scenes_jsonl(const std::vector<SceneRecord>& scenes, const fs::path& f
 std::vector<SceneRecord> load_scenes_jsonl(const fs::path& file) {
   const fs::path folder = fs::absolute(file).parent_path();
   static const std::vector<std::string> sizes = {"small", "large"};
-  const auto one_of = [](const nlohmann::json& object, const std::string& field,
-                         const std::vector<std::string>& names, const std::string& where) {
-    const std::string& value = string_field(object, field, where);
-    if (std::find(names.begin(), names.end(), value) == names.end())
-      fail(where, ": field '", field, "' is '", value, "', expected one of ", join_names(names));
-    return value;
-  };
   const auto number = [](const nlohmann::json& object, const std::string& field,
                          const std::string& where) {
     const auto it = object.find(field);
@@ -275,7 +277,6 @@ void save_vqa_jsonl(const std::vector<VqaItem>& items, const fs::path& file) {
 
 std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
   const fs::path folder = fs::absolute(file).parent_path();
-  const auto& rules = vqa_scoring_rules();
   std::vector<VqaItem> items;
   for_each_jsonl_object(file, [&](const nlohmann::json& object, const std::string& where) {
     VqaItem item;
@@ -283,10 +284,7 @@ std::vector<VqaItem> load_vqa_jsonl(const fs::path& file) {
     item.question = string_field(object, "question", where);
     item.answer = string_field(object, "answer", where);
     item.family = string_field(object, "family", where);
-    item.scoring = string_field(object, "scoring", where);
-    if (std::find(rules.begin(), rules.end(), item.scoring) == rules.end())
-      fail(where, ": field 'scoring' is '", item.scoring,
-           "', expected exact, yes-no, final-number or objects");
+    item.scoring = one_of(object, "scoring", vqa_scoring_rules(), where);
     if (object.contains("gen_length")) {
       const auto& length = object["gen_length"];
       if (!length.is_number_integer() || length.get<int64_t>() < 1)
