@@ -374,6 +374,10 @@ TEST(Train, TheGroundingStageRunsOnceBeforeTheFirstStep) {
   std::vector<double> ground_losses;
   ImageRowStats before, after;
   TrainReport report;
+  // One worker (tiny_options) leaves the intra-op count as the caller set it; the grounding stage
+  // sets its own and must put this one back.
+  const int intra_op_threads = at::get_num_threads();
+  at::set_num_threads(intra_op_threads + 1);
   {
     Trainer trainer(options);
     before = trainer.image_row_stats(items);
@@ -385,6 +389,8 @@ TEST(Train, TheGroundingStageRunsOnceBeforeTheFirstStep) {
     after = trainer.image_row_stats(items);
   }
   EXPECT_EQ(events, (std::vector<std::string>{"ground", "ground-done", "step", "save"}));
+  EXPECT_EQ(at::get_num_threads(), intra_op_threads + 1);
+  at::set_num_threads(intra_op_threads);
   ASSERT_EQ(ground_losses.size(), 25u);
   EXPECT_LT(ground_losses.back(), ground_losses.front());  // the running mean falls
   EXPECT_NE(after.rms, before.rms);
