@@ -2,6 +2,8 @@
 // cachelens-cli train: trains a small LLaDA-V on a make-dataset set (masked-diffusion SFT).
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "args.h"
 #include "cachelens/error.h"
@@ -56,6 +58,8 @@ const char* const kHelp =
     "                        (default 0: none)\n"
     "  --ground-batch N      pictures per grounding step (default 32)\n"
     "  --ground-lr X         the grounding stage's peak learning rate (default 2e-3)\n"
+    "  --repeat-family F=N   every training item of family F stands N times in the list\n"
+    "                        (oversampling; repeat the option for more families)\n"
     "  --log-every N         print a progress line every N steps (default 10)\n"
     "  --no-resume           start afresh even if DIR holds a training state\n";
 
@@ -107,7 +111,8 @@ int cmd_train(int argc, char** argv, int first) {
                    "ground-scenes",
                    "ground-steps",
                    "ground-batch",
-                   "ground-lr"},
+                   "ground-lr",
+                   "repeat-family"},
                   {"no-resume", "help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
@@ -146,6 +151,15 @@ int cmd_train(int argc, char** argv, int first) {
   o.ground_steps = args.get_int("ground-steps", o.ground_steps);
   o.ground_batch = args.get_int("ground-batch", o.ground_batch);
   o.ground_lr = args.get_double("ground-lr", o.ground_lr);
+  for (const auto& value : args.all("repeat-family")) {
+    const auto eq = value.find('=');
+    char* end = nullptr;
+    const long long count =
+        eq == std::string::npos ? 0 : std::strtoll(value.c_str() + eq + 1, &end, 10);
+    if (eq == std::string::npos || eq == 0 || end == value.c_str() + eq + 1 || *end != '\0')
+      fail("option --repeat-family expects FAMILY=N (e.g. colour=2), got '", value, "'");
+    o.family_repeats[value.substr(0, eq)] = count;
+  }
   const int64_t log_every = std::max<int64_t>(1, args.get_int("log-every", 10));
   if (o.save_every < 1) fail("option --save-every expects a positive number of steps");
   if (o.validate_every < 0) fail("option --validate-every expects 0 or a number of steps");

@@ -102,6 +102,17 @@ TEST_F(CliTest, BadInputGivesOneClearLine) {
       "tiny, small, lladav-8b");
 }
 
+TEST_F(CliTest, TrainOptionMistakesAreOneClearLine) {
+  const auto train = "train --train " + (dir_->path() / "none.jsonl").string() + " --out " +
+                     (dir_->path() / "never").string();
+  for (const char* bad : {"colour", "colour=", "=2", "colour=two", "colour=2x"}) {
+    expect_clean_error(
+        cli(train + " --repeat-family " + bad),
+        "--repeat-family expects FAMILY=N (e.g. colour=2), got '" + std::string(bad) + "'");
+  }
+  EXPECT_FALSE(fs::exists(dir_->path() / "never"));
+}
+
 TEST_F(CliTest, CudaWithoutCudaIsAnErrorNotAFallback) {
   const auto r = cli(base() + " --prompt hi --device cuda");
   if (r.status == 0) GTEST_SKIP() << "this machine has CUDA";

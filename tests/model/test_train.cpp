@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "cachelens/atomic_file.h"
@@ -105,6 +107,31 @@ TEST(TrainSchedule, AnswersArePaddedWithTheStopToken) {
         train::padded_answer({1, 2, 3}, 9, 3, "item 'q'");
       },
       {"item 'q'", "3 tokens", "gen_length 3"});
+}
+
+TEST(TrainSchedule, FamilyRepeatsStandEachItemOfAFamilyInPlaceThatManyTimes) {
+  // Questions "a".."d" of families colour, shape, colour, exists.
+  std::vector<VqaItem> items(4);
+  const char* const families[] = {"colour", "shape", "colour", "exists"};
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i].family = families[i];
+    items[i].question = std::string(1, static_cast<char>('a' + i));
+  }
+  std::vector<std::string> questions;
+  for (const auto& v : train::repeat_families(items, {{"colour", 2}, {"exists", 3}}))
+    questions.push_back(v.question);
+  EXPECT_EQ(questions, (std::vector<std::string>{"a", "a", "b", "c", "c", "d", "d", "d"}));
+  EXPECT_EQ(train::repeat_families(items, {}).size(), items.size());
+  test::expect_error(
+      [&] {
+        train::repeat_families(items, {{"colours", 2}});
+      },
+      {"'colours'", "not a question family", "colour, "});
+  test::expect_error(
+      [&] {
+        train::repeat_families(items, {{"shape", 0}});
+      },
+      {"'shape'", "0", "at least 1"});
 }
 
 TEST(Train, TheTrainedTokenizerRoundTripsTheCorpusAndHasTheRealSpecialTokens) {
@@ -442,6 +469,49 @@ TEST(Train, ATokenizerSetGivesEveryStageTheFullSetsTokenizer) {
   const auto full = tokenizer_of("full", tiny_set() / "train.jsonl", {});
   EXPECT_NE(tokenizer_of("subset", subset, {}), full);
   EXPECT_EQ(tokenizer_of("staged", subset, tiny_set() / "train.jsonl"), full);
+}
+
+// Oversampling by family is the set with those lines written out again in place: the same
+// batches, so the same weights (the embedded model's third stage was measured that way). The
+// state records it, and a bad family is refused before anything is written.
+TEST(Train, FamilyRepeatsTrainExactlyAsTheSetWithThoseLinesRepeated) {
+  TempDir out;
+  // The short-answer items (the tiny tokenizer's merges do not fit every long answer in its
+  // gen_length), once as they are and once with every colour line written twice.
+  const auto plain = tiny_set() / "short.jsonl";
+  const auto repeated = tiny_set() / "short-colour-twice.jsonl";
+  {
+    std::ofstream once(plain), twice(repeated);
+    std::ifstream all(tiny_set() / "train.jsonl");
+    std::string line;
+    while (std::getline(all, line)) {
+      const auto family = nlohmann::json::parse(line)["family"].get<std::string>();
+      if (family == "reasoning" || family == "describe") continue;
+      once << line << "\n";
+      for (int k = 0; k < (family == "colour" ? 2 : 1); ++k) twice << line << "\n";
+    }
+  }
+  const auto logits_after_steps = [&](const std::string& name, const std::filesystem::path& train,
+                                      std::map<std::string, int64_t> repeats) {
+    auto options = tiny_options(out / name);
+    options.train_set = train;
+    options.tokenizer_set = tiny_set() / "train.jsonl";
+    options.family_repeats = std::move(repeats);
+    options.steps = 6;
+    Trainer trainer(options);
+    trainer.run();
+    return trainer.answer_logits(load_vqa_jsonl(plain).front());
+  };
+  const auto by_option = logits_after_steps("option", plain, {{"colour", 2}});
+  EXPECT_TRUE(torch::equal(by_option, logits_after_steps("file", repeated, {})));
+  EXPECT_FALSE(torch::equal(by_option, logits_after_steps("plain", plain, {})));
+  const auto state = read_text_file(out / "option" / "training_state" / "state.json");
+  EXPECT_NE(state.find("\"colour\": 2"), std::string::npos) << state;
+
+  auto bad = tiny_options(out / "bad");
+  bad.family_repeats = {{"colours", 2}};
+  test::expect_error([&] { Trainer t(bad); }, {"'colours'", "not a question family"});
+  EXPECT_FALSE(std::filesystem::exists(out / "bad" / "config.json"));
 }
 
 // A curriculum stage ends mid-schedule with stop_at; the next run resumes there on the same

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -69,6 +70,10 @@ struct TrainOptions {
   // on a GPU, 1 on the CPU.
   int64_t pack = 0;
   bool resume = true;  // continue from `out` when it holds a training state
+  // Oversampling by question family: every training item of a named family stands that many
+  // times in a row in the training list (1 = once, as in the file), so those families fill more
+  // of each epoch. The tokenizer of a fresh model is still learnt from the list as written.
+  std::map<std::string, int64_t> family_repeats;
   // The image-side grounding stage: before the first step of a fresh model, `ground_steps` steps
   // of `ground_batch` pictures teach the vision tower and projector what each patch cell of the
   // scene holds (colour, shape, size, region, centre, background; train_internal.h), through

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The learning-rate schedule, the batch order and the answer padding of the trainer.
+// The learning-rate schedule, the batch order (and the family oversampling it walks) and the
+// answer padding of the trainer.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -41,6 +42,28 @@ int64_t item_for(int64_t step, int64_t b, int64_t batch_size, int64_t items, uin
     cached_seed = seed;
   }
   return order[static_cast<size_t>(global % items)];
+}
+
+std::vector<VqaItem> repeat_families(const std::vector<VqaItem>& items,
+                                     const std::map<std::string, int64_t>& repeats) {
+  const auto& families = vqa_families();
+  for (const auto& [family, count] : repeats) {
+    if (std::find(families.begin(), families.end(), family) == families.end()) {
+      std::string known;
+      for (const auto& f : families) known += (known.empty() ? "" : ", ") + f;
+      fail("training: family_repeats names '", family, "', which is not a question family (", known,
+           ")");
+    }
+    if (count < 1) fail("training: family_repeats gives '", family, "' ", count, " (at least 1)");
+  }
+  std::vector<VqaItem> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    const auto it = repeats.find(item.family);
+    const int64_t count = it == repeats.end() ? 1 : it->second;
+    for (int64_t k = 0; k < count; ++k) out.push_back(item);
+  }
+  return out;
 }
 
 std::vector<int32_t> padded_answer(const std::vector<int32_t>& answer, int32_t eot, int64_t length,

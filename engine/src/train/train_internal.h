@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,12 @@ double learning_rate_at(int64_t step, int64_t total, int64_t warmup, double peak
 // The item index of sample `b` of batch `step`: epochs of a seeded permutation, so a resumed run
 // sees exactly the batches it would have seen.
 int64_t item_for(int64_t step, int64_t b, int64_t batch_size, int64_t items, uint64_t seed);
+
+// `items` with every item of a family in `repeats` standing that many times in a row
+// (TrainOptions::family_repeats). Throws, naming it, on a name that is not a question family or a
+// count below 1.
+std::vector<VqaItem> repeat_families(const std::vector<VqaItem>& items,
+                                     const std::map<std::string, int64_t>& repeats);
 
 // The answer region a training example decodes: the answer, then <|eot_id|> repeated to `length`
 // (the stop token is the padding: LLaDA-style, so the model learns to end an answer early and

@@ -424,7 +424,8 @@ void Trainer::Impl::save() const {
                           {"picture_part", image_stats.picture_part},
                           {"image_rms", image_stats.rms},
                           {"picture_images", image_stats.images},
-                          {"grounded_steps", grounded_steps}};
+                          {"grounded_steps", grounded_steps},
+                          {"family_repeats", options.family_repeats}};
   write_text_atomically(state_dir(options.out) / "state.json", state.dump(2) + "\n");
 }
 
@@ -449,6 +450,8 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   m.device = resolve_device(m.options.device, "fp32");
   if (!m.options.train_set.empty()) m.train_items = load_vqa_jsonl(m.options.train_set);
   if (!m.options.val_set.empty()) m.val_items = load_vqa_jsonl(m.options.val_set);
+  // Checked before anything is written.
+  auto sampled = train::repeat_families(m.train_items, m.options.family_repeats);
   const bool resumable = fs::exists(state_dir(m.options.out) / "state.json");
   if (m.options.resume && resumable) {
     m.load_checkpoint(m.options.out);
@@ -458,6 +461,8 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
     m.create_fresh();
     m.save();
   }
+  // Oversampling changes what a batch holds, not the vocabulary learnt above.
+  m.train_items = std::move(sampled);
   m.threads = m.options.threads > 0
                   ? m.options.threads
                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
