@@ -49,10 +49,8 @@ std::vector<VqaItem> repeat_families(const std::vector<VqaItem>& items,
   const auto& families = vqa_families();
   for (const auto& [family, count] : repeats) {
     if (std::find(families.begin(), families.end(), family) == families.end()) {
-      std::string known;
-      for (const auto& f : families) known += (known.empty() ? "" : ", ") + f;
-      fail("training: family_repeats names '", family, "', which is not a question family (", known,
-           ")");
+      fail("training: family_repeats names '", family, "', which is not a question family (",
+           join_names(families), ")");
     }
     if (count < 1) fail("training: family_repeats gives '", family, "' ", count, " (at least 1)");
   }
