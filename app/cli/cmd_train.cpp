@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // cachelens-cli train: trains a small LLaDA-V on a make-dataset set (masked-diffusion SFT).
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -59,7 +60,8 @@ const char* const kHelp =
     "  --ground-batch N      pictures per grounding step (default 32)\n"
     "  --ground-lr X         the grounding stage's peak learning rate (default 2e-3)\n"
     "  --repeat-family F=N   every training item of family F stands N times in the list\n"
-    "                        (oversampling; repeat the option for more families)\n"
+    "                        (N from 1 to 100; oversampling; repeat the option for more\n"
+    "                        families)\n"
     "  --log-every N         print a progress line every N steps (default 10)\n"
     "  --no-resume           start afresh even if DIR holds a training state\n";
 
@@ -154,9 +156,11 @@ int cmd_train(int argc, char** argv, int first) {
   for (const auto& value : args.all("repeat-family")) {
     const auto eq = value.find('=');
     char* end = nullptr;
+    errno = 0;
     const long long count =
         eq == std::string::npos ? 0 : std::strtoll(value.c_str() + eq + 1, &end, 10);
-    if (eq == std::string::npos || eq == 0 || end == value.c_str() + eq + 1 || *end != '\0')
+    if (eq == std::string::npos || eq == 0 || end == value.c_str() + eq + 1 || *end != '\0' ||
+        errno == ERANGE)
       fail("option --repeat-family expects FAMILY=N (e.g. colour=2), got '", value, "'");
     o.family_repeats[value.substr(0, eq)] = count;
   }

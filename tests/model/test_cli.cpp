@@ -105,7 +105,8 @@ TEST_F(CliTest, BadInputGivesOneClearLine) {
 TEST_F(CliTest, TrainOptionMistakesAreOneClearLine) {
   const auto train = "train --train " + (dir_->path() / "none.jsonl").string() + " --out " +
                      (dir_->path() / "never").string();
-  for (const char* bad : {"colour", "colour=", "=2", "colour=two", "colour=2x"}) {
+  for (const char* bad :
+       {"colour", "colour=", "=2", "colour=two", "colour=2x", "colour=99999999999999999999"}) {
     expect_clean_error(
         cli(train + " --repeat-family " + bad),
         "--repeat-family expects FAMILY=N (e.g. colour=2), got '" + std::string(bad) + "'");

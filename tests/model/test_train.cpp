@@ -131,7 +131,12 @@ TEST(TrainSchedule, FamilyRepeatsStandEachItemOfAFamilyInPlaceThatManyTimes) {
       [&] {
         train::repeat_families(items, {{"shape", 0}});
       },
-      {"'shape'", "0", "at least 1"});
+      {"'shape'", "0", "1 to 100"});
+  test::expect_error(
+      [&] {
+        train::repeat_families(items, {{"count", 101}});
+      },
+      {"'count'", "101", "1 to 100"});
 }
 
 TEST(Train, TheTrainedTokenizerRoundTripsTheCorpusAndHasTheRealSpecialTokens) {

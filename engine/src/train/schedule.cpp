@@ -52,7 +52,11 @@ std::vector<VqaItem> repeat_families(const std::vector<VqaItem>& items,
       fail("training: family_repeats names '", family, "', which is not a question family (",
            join_names(families), ")");
     }
-    if (count < 1) fail("training: family_repeats gives '", family, "' ", count, " (at least 1)");
+    // The list holds every copy, so a runaway count would exhaust memory before the first step.
+    if (count < 1 || count > kMaxFamilyRepeats) {
+      fail("training: family_repeats gives '", family, "' ", count, " (1 to ", kMaxFamilyRepeats,
+           ")");
+    }
   }
   std::vector<VqaItem> out;
   out.reserve(items.size());

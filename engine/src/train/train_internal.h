@@ -33,7 +33,8 @@ int64_t item_for(int64_t step, int64_t b, int64_t batch_size, int64_t items, uin
 
 // `items` with every item of a family in `repeats` standing that many times in a row
 // (TrainOptions::family_repeats). Throws, naming it, on a name that is not a question family or a
-// count below 1.
+// count outside 1..kMaxFamilyRepeats.
+constexpr int64_t kMaxFamilyRepeats = 100;
 std::vector<VqaItem> repeat_families(const std::vector<VqaItem>& items,
                                      const std::map<std::string, int64_t>& repeats);
 
