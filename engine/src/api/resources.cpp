@@ -25,10 +25,11 @@ fs::path embedded_model_dir() {
 }
 
 const std::vector<size_t>& embedded_model_known_good_items() {
-  // shape (a five-shape scene, first so that it is the app's first sample), position (five
-  // shapes), count (five), exists (four), a step-by-step count whose every step is right (five),
-  // a full description (one shape); each is wrong with swapped pictures (eval --swap-images).
-  static const std::vector<size_t> items = {411, 225, 409, 145, 274, 436};
+  // shape (a five-shape scene, first so that it is the app's first sample), colour (five
+  // shapes), position (five), count by colour (five), exists (five), a step-by-step count over
+  // four shapes, word for word, a full description of two shapes, word for word; each is wrong
+  // with swapped pictures (eval --swap-images).
+  static const std::vector<size_t> items = {411, 36, 458, 409, 381, 106, 20};
   return items;
 }
 
