@@ -56,16 +56,20 @@ std::string Args::required(const std::string& name) const {
   return get(name, "");
 }
 
-int64_t Args::get_int(const std::string& name, int64_t fallback) const {
-  if (!has(name)) return fallback;
-  const std::string text = get(name, "");
+std::optional<int64_t> parse_int(const std::string& text) {
   char* end = nullptr;
   errno = 0;
   const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE) {
-    fail("option --", name, " expects an integer, got '", text, "'");
-  }
+  if (text.empty() || *end != '\0' || errno == ERANGE) return std::nullopt;
   return value;
+}
+
+int64_t Args::get_int(const std::string& name, int64_t fallback) const {
+  if (!has(name)) return fallback;
+  const std::string text = get(name, "");
+  const auto value = parse_int(text);
+  if (!value) fail("option --", name, " expects an integer, got '", text, "'");
+  return *value;
 }
 
 double Args::get_double(const std::string& name, double fallback) const {

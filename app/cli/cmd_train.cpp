@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // cachelens-cli train: trains a small LLaDA-V on a make-dataset set (masked-diffusion SFT).
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -155,14 +154,10 @@ int cmd_train(int argc, char** argv, int first) {
   o.ground_lr = args.get_double("ground-lr", o.ground_lr);
   for (const auto& value : args.all("repeat-family")) {
     const auto eq = value.find('=');
-    char* end = nullptr;
-    errno = 0;
-    const long long count =
-        eq == std::string::npos ? 0 : std::strtoll(value.c_str() + eq + 1, &end, 10);
-    if (eq == std::string::npos || eq == 0 || end == value.c_str() + eq + 1 || *end != '\0' ||
-        errno == ERANGE)
+    const auto count = eq == std::string::npos ? std::nullopt : parse_int(value.substr(eq + 1));
+    if (eq == 0 || !count)
       fail("option --repeat-family expects FAMILY=N (e.g. colour=2), got '", value, "'");
-    o.family_repeats[value.substr(0, eq)] = count;
+    o.family_repeats[value.substr(0, eq)] = *count;
   }
   const int64_t log_every = std::max<int64_t>(1, args.get_int("log-every", 10));
   if (o.save_every < 1) fail("option --save-every expects a positive number of steps");
