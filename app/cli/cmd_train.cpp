@@ -16,15 +16,20 @@ namespace {
 const char* const kHelp =
     "usage: cachelens-cli train --train FILE.jsonl --out DIR [options]\n"
     "\n"
-    "Trains a LLaDA-V-architecture model from scratch with LLaDA's masked-diffusion objective and\n"
-    "writes it to DIR in the real checkpoint format (config.json, model.safetensors,\n"
-    "tokenizer.json), plus DIR/training_state for resuming. Run it again with the same DIR to\n"
-    "resume after an interruption (Ctrl+C saves a checkpoint first).\n"
+    "Trains a LLaDA-V-architecture model (from scratch, or from a checkpoint with --init) with\n"
+    "LLaDA's masked-diffusion objective and writes it to DIR in the real checkpoint format\n"
+    "(config.json, model.safetensors, tokenizer.json), plus DIR/training_state for resuming.\n"
+    "Run it again with the same DIR to resume after an interruption (Ctrl+C saves a\n"
+    "checkpoint first).\n"
     "\n"
     "  --train FILE          training set (make-dataset's train.jsonl)\n"
     "  --val FILE            validation set; its accuracy is measured periodically\n"
     "  --out DIR             checkpoint folder\n"
     "  --size NAME           embedded | tiny (default embedded)\n"
+    "  --init DIR            start from this trained checkpoint (weights, config,\n"
+    "                        tokenizer) with a fresh optimizer at step 0: fine-tuning\n"
+    "  --add-layers N        with --init: N language layers added on top, each starting\n"
+    "                        as the identity (more capacity, same answers at step 0)\n"
     "  --steps N             optimizer steps in all (default 3000)\n"
     "  --stop-at N           end this run at step N, the schedule still spanning --steps\n"
     "                        (a curriculum stage; the next stage resumes from N)\n"
@@ -113,7 +118,9 @@ int cmd_train(int argc, char** argv, int first) {
                    "ground-steps",
                    "ground-batch",
                    "ground-lr",
-                   "repeat-family"},
+                   "repeat-family",
+                   "init",
+                   "add-layers"},
                   {"no-resume", "help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
@@ -124,6 +131,8 @@ int cmd_train(int argc, char** argv, int first) {
   o.val_set = args.get("val", "");
   o.out = args.required("out");
   o.size = args.get("size", o.size);
+  o.init_from = args.get("init", "");
+  o.add_layers = args.get_int("add-layers", o.add_layers);
   o.steps = args.get_int("steps", o.steps);
   o.stop_at = args.get_int("stop-at", o.stop_at);
   o.batch_size = args.get_int("batch", o.batch_size);
@@ -164,8 +173,11 @@ int cmd_train(int argc, char** argv, int first) {
   if (o.validate_every < 0) fail("option --validate-every expects 0 or a number of steps");
 
   Trainer trainer(o);
-  std::printf("training %s model (%s) in %s from step %lld of %lld", o.size.c_str(),
-              o.device.c_str(), o.out.string().c_str(), static_cast<long long>(trainer.step()),
+  const std::string what = (o.init_from.empty() ? o.size : "'" + o.init_from.string() + "'") +
+                           " model, " + std::to_string(trainer.config().text.num_layers) +
+                           " layers";
+  std::printf("training %s (%s) in %s from step %lld of %lld", what.c_str(), o.device.c_str(),
+              o.out.string().c_str(), static_cast<long long>(trainer.step()),
               static_cast<long long>(o.steps));
   if (o.stop_at > 0) std::printf(", stopping at %lld", static_cast<long long>(o.stop_at));
   std::printf("\n");

@@ -556,6 +556,56 @@ TEST(Train, StopAtEndsAStageMidScheduleAndTheResumedRunMatchesAnUninterruptedOne
   test::expect_error([&] { Trainer t(options); }, {"stop_at", "5"});
 }
 
+// --init starts from a trained folder with a fresh optimizer; --add-layers grows it by identity
+// layers, so the grown model's logits are the trained one's until a step moves them.
+TEST(Train, AGrownCheckpointGivesTheSameLogitsAndTrainsOn) {
+  TempDir base, same, grown;
+  const auto batch = first_items(4);
+  const auto item = batch.front();
+  torch::Tensor logits;
+  {
+    Trainer trainer(tiny_options(base.path()));
+    trainer.train_step(batch, 1);
+    trainer.train_step(batch, 2);
+    trainer.save();
+    logits = trainer.answer_logits(item);
+  }
+  auto init = tiny_options(same.path());
+  init.init_from = base.path();
+  init.size = "embedded";  // unused: the checkpoint's config wins
+  Trainer copy(init);
+  EXPECT_EQ(copy.step(), 0);
+  EXPECT_EQ(copy.config().text.num_layers, 2);
+  EXPECT_TRUE(torch::equal(copy.answer_logits(item), logits));
+
+  auto grow = tiny_options(grown.path());
+  grow.init_from = base.path();
+  grow.add_layers = 3;
+  Trainer trainer(grow);
+  EXPECT_EQ(trainer.step(), 0);
+  EXPECT_EQ(trainer.config().text.num_layers, 5);
+  EXPECT_TRUE(torch::allclose(trainer.answer_logits(item), logits, 0.0, 1e-6));
+  const double before = trainer.loss_on(batch, 11);
+  trainer.train_step(batch, 11);
+  EXPECT_LT(trainer.loss_on(batch, 11), before);
+  EXPECT_FALSE(torch::allclose(trainer.answer_logits(item), logits, 0.0, 1e-6));
+  trainer.save();
+
+  // The grown folder is a 5-layer checkpoint the inference loader opens, and a run resumes it.
+  EXPECT_EQ(Session::load(grown.path())->info().config.text.num_layers, 5);
+  EXPECT_EQ(Trainer(grow).step(), 1);
+
+  auto bad = tiny_options(grown / "other");
+  bad.add_layers = 2;
+  test::expect_error([&] { Trainer t(bad); }, {"adding layers", "init_from"});
+  bad.init_from = base.path();
+  bad.add_layers = train::kMaxAddedLayers + 1;
+  test::expect_error([&] { Trainer t(bad); }, {"layers to add", "65"});
+  bad.add_layers = 1;
+  bad.init_from = grown / "missing";
+  test::expect_error([&] { Trainer t(bad); }, {"missing"});
+}
+
 TEST(Train, NoResumeStartsAfreshAndBadOptionsAreRefused) {
   TempDir out;
   {

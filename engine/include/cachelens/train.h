@@ -70,6 +70,14 @@ struct TrainOptions {
   // on a GPU, 1 on the CPU.
   int64_t pack = 0;
   bool resume = true;  // continue from `out` when it holds a training state
+  // A fresh run (nothing to resume in `out`) starts from this trained checkpoint's weights,
+  // config and tokenizer instead of random ones, with a fresh optimizer at step 0 (fine-tuning;
+  // `size` and the tokenizer options are then unused). Empty: from scratch.
+  std::filesystem::path init_from;
+  // With init_from: that many language layers added on top, each starting as the identity
+  // (train::add_language_layers), so training continues from what the checkpoint computes with
+  // more capacity. 0: the checkpoint's layers as they are.
+  int64_t add_layers = 0;
   // Oversampling by question family: every training item of a named family stands that many
   // times in a row in the training list (1 = once, as in the file), so those families fill more
   // of each epoch. The tokenizer of a fresh model is still learnt from the list as written.

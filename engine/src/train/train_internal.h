@@ -24,6 +24,14 @@ namespace cachelens::train {
 std::vector<std::pair<std::string, torch::Tensor>> initial_weights(const ModelConfig& config,
                                                                    uint64_t seed);
 
+// Appends `added` layers (1 to kMaxAddedLayers) on top of a trained language tower held in
+// `named` (the real tensor names) and counts them in `config`. The new layers are initialised as
+// initial_weights does, except that their residual outputs (o_proj, down_proj) are zero: each
+// starts as the identity, so the grown model's logits equal the given one's.
+constexpr int64_t kMaxAddedLayers = 64;
+void add_language_layers(std::map<std::string, torch::Tensor>& named, ModelConfig& config,
+                         int64_t added, uint64_t seed);
+
 // Linear warm-up over `warmup` steps, then a cosine from `peak` down to `floor` at `total`.
 double learning_rate_at(int64_t step, int64_t total, int64_t warmup, double peak, double floor);
 

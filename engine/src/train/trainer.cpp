@@ -84,6 +84,9 @@ struct Trainer::Impl {
   }
 
   void create_fresh();
+  // A trained folder's tokenizer and config (into the members) and its tensors by name.
+  std::map<std::string, torch::Tensor> read_checkpoint(const fs::path& dir);
+  void start_from(const fs::path& dir);  // options.init_from: its weights, a fresh optimizer
   void load_checkpoint(const fs::path& dir);
   void adopt_weights(const std::map<std::string, torch::Tensor>& named);
   void make_optimizer();
@@ -175,7 +178,7 @@ void Trainer::Impl::create_fresh() {
   step = 0;
 }
 
-void Trainer::Impl::load_checkpoint(const fs::path& dir) {
+std::map<std::string, torch::Tensor> Trainer::Impl::read_checkpoint(const fs::path& dir) {
   auto checkpoint = Checkpoint::open(dir);
   tokenizer = checkpoint.tokenizer;
   tokenizer_json = read_text_file(dir / "tokenizer.json");
@@ -187,7 +190,20 @@ void Trainer::Impl::load_checkpoint(const fs::path& dir) {
   std::map<std::string, torch::Tensor> named;
   for (const auto& name : checkpoint.archive.names())
     named.emplace(name, checkpoint.archive.tensor(name));
+  return named;
+}
+
+void Trainer::Impl::start_from(const fs::path& dir) {
+  auto named = read_checkpoint(dir);
+  if (options.add_layers > 0)
+    train::add_language_layers(named, config, options.add_layers, options.seed);
   adopt_weights(named);
+  make_optimizer();
+  step = 0;
+}
+
+void Trainer::Impl::load_checkpoint(const fs::path& dir) {
+  adopt_weights(read_checkpoint(dir));
   make_optimizer();
   const auto state_file = state_dir(dir) / "state.json";
   const auto state = nlohmann::json::parse(read_text_file(state_file), nullptr, false);
@@ -425,6 +441,8 @@ void Trainer::Impl::save() const {
                           {"image_rms", image_stats.rms},
                           {"picture_images", image_stats.images},
                           {"grounded_steps", grounded_steps},
+                          {"init_from", options.init_from.string()},
+                          {"added_layers", options.add_layers},
                           {"family_repeats", options.family_repeats}};
   write_text_atomically(state_dir(options.out) / "state.json", state.dump(2) + "\n");
 }
@@ -446,6 +464,11 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   if (!(options.vision_lr_scale >= 0.0))
     fail("training: the vision learning-rate scale must be 0 or more, got ",
          options.vision_lr_scale);
+  if (options.add_layers != 0 && options.init_from.empty())
+    fail("training: adding layers needs a checkpoint to start from (init_from)");
+  if (options.add_layers < 0 || options.add_layers > train::kMaxAddedLayers)
+    fail("training: layers to add must be 0 to ", train::kMaxAddedLayers, ", got ",
+         options.add_layers);
   m.options = std::move(options);
   m.device = resolve_device(m.options.device, "fp32");
   if (!m.options.train_set.empty()) m.train_items = load_vqa_jsonl(m.options.train_set);
@@ -458,7 +481,11 @@ Trainer::Trainer(TrainOptions options) : impl_(std::make_unique<Impl>()) {
   } else {
     if (m.train_items.empty())
       fail("training: '", m.options.train_set.string(), "' holds no items");
-    m.create_fresh();
+    if (m.options.init_from.empty()) {
+      m.create_fresh();
+    } else {
+      m.start_from(m.options.init_from);
+    }
     m.save();
   }
   // Oversampling changes what a batch holds, not the vocabulary learnt above.
