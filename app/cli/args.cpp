@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "args.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
 #include <iterator>
 
 #include "cachelens/error.h"
+#include "cachelens/number_parse.h"
 
 namespace cachelens::cli {
 
@@ -56,14 +54,6 @@ std::string Args::required(const std::string& name) const {
   return get(name, "");
 }
 
-std::optional<int64_t> parse_int(const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  const long long value = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno == ERANGE) return std::nullopt;
-  return value;
-}
-
 int64_t Args::get_int(const std::string& name, int64_t fallback) const {
   if (!has(name)) return fallback;
   const std::string text = get(name, "");
@@ -75,12 +65,9 @@ int64_t Args::get_int(const std::string& name, int64_t fallback) const {
 double Args::get_double(const std::string& name, double fallback) const {
   if (!has(name)) return fallback;
   const std::string text = get(name, "");
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(value)) {
-    fail("option --", name, " expects a number, got '", text, "'");
-  }
-  return value;
+  const auto value = parse_double(text);
+  if (!value) fail("option --", name, " expects a number, got '", text, "'");
+  return *value;
 }
 
 std::vector<std::string> Args::all(const std::string& name) const {

@@ -5,15 +5,11 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace cachelens::cli {
-
-// `text` as a base-10 integer, the whole of it and within int64_t's range; nullopt otherwise.
-std::optional<int64_t> parse_int(const std::string& text);
 
 class Args {
  public:

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "cachelens/error.h"
+#include "cachelens/number_parse.h"
 #include "cachelens/train.h"
 #include "commands.h"
 

@@ -8,6 +8,7 @@
 
 #include "cache/cache_strategy.h"
 #include "cachelens/error.h"
+#include "cachelens/number_parse.h"
 #include "cachelens/strategy.h"
 #include "test_support.h"
 
@@ -92,6 +93,24 @@ TEST(StrategyCatalog, BadNamesKeysAndValuesListWhatIsAllowed) {
               HasSubstr("dkv-greedy is not defined for --unmask threshold (it needs: random)"));
   EXPECT_THAT(test::error_message([] { parse_strategy_settings("elastic", {"gamma"}); }),
               HasSubstr("--set expects key=value, got 'gamma'"));
+}
+
+// The one strict number parse behind CLI options and strategy values: the whole text or nothing.
+TEST(NumberParse, TheWholeTextInRangeOrNothing) {
+  EXPECT_EQ(parse_int("42"), 42);
+  EXPECT_EQ(parse_int("-7"), -7);
+  EXPECT_EQ(parse_int("9223372036854775807"), INT64_MAX);
+  for (const char* bad : {"", "2x", "2.5", " ", "abc", "9223372036854775808"})
+    EXPECT_FALSE(parse_int(bad).has_value()) << bad;
+  EXPECT_EQ(parse_double("0.25"), 0.25);
+  EXPECT_EQ(parse_double("1e-3"), 1e-3);
+  for (const char* bad : {"", "0.5x", "nan", "inf", "1e999"})
+    EXPECT_FALSE(parse_double(bad).has_value()) << bad;
+  EXPECT_THAT(test::error_message([] {
+                parse_strategy_settings("dkv-decode", {"refresh_interval=99999999999999999999"})
+                    .validate(UnmaskRule::Fixed);
+              }),
+              HasSubstr("expected an integer"));
 }
 
 // Elastic-Cache on scripted observations: the first drift below gamma at a reuse layer makes the

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Strategy names and parameters as the user writes them: lookup, parsing and validation with
 // messages that list what is allowed.
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "cachelens/error.h"
+#include "cachelens/number_parse.h"
 #include "cachelens/strategy.h"
 
 namespace cachelens {
@@ -31,19 +30,6 @@ std::string param_keys(const StrategyInfo& info) {
   return keys.empty() ? "none" : join_names(keys);
 }
 
-bool parse_number(const std::string& text, bool integer, double& out) {
-  if (text.empty()) return false;
-  errno = 0;
-  char* end = nullptr;
-  if (integer) {
-    const long long v = std::strtoll(text.c_str(), &end, 10);
-    out = static_cast<double>(v);
-  } else {
-    out = std::strtod(text.c_str(), &end);
-  }
-  return errno == 0 && end && *end == '\0' && std::isfinite(out);
-}
-
 std::string range_text(const StrategyParam& p) {
   std::ostringstream out;
   if (p.type == StrategyParam::Type::Int) {  // 1048576, not 1.04858e+06
@@ -63,10 +49,13 @@ void check_value(const StrategyInfo& info, const StrategyParam& p, const std::st
   switch (p.type) {
     case StrategyParam::Type::Int:
     case StrategyParam::Type::Double: {
-      double v = 0.0;
-      if (!parse_number(value, p.type == StrategyParam::Type::Int, v) || v < p.min || v > p.max) {
-        bad(range_text(p));
+      std::optional<double> v;
+      if (p.type == StrategyParam::Type::Int) {
+        if (const auto i = parse_int(value)) v = static_cast<double>(*i);
+      } else {
+        v = parse_double(value);
       }
+      if (!v || *v < p.min || *v > p.max) bad(range_text(p));
       break;
     }
     case StrategyParam::Type::Bool:
