@@ -10,6 +10,7 @@
 #include "cachelens/error.h"
 #include "cachelens/safetensors.h"
 #include "cachelens/tokenizer.h"
+#include "io/string_suffix.h"
 
 namespace cachelens {
 namespace fs = std::filesystem;
@@ -67,17 +68,13 @@ std::string test_tokenizer_json(const std::string& preset) {
 
 RandomInit random_init_for(const TensorSpec& spec) {
   const auto& name = spec.name;
-  const auto ends_with = [&](const std::string& suffix) {
-    return name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with("norm.weight") || ends_with("layernorm.weight") ||
-      ends_with("layer_norm1.weight") || ends_with("layer_norm2.weight")) {
+  if (ends_with(name, "norm.weight") || ends_with(name, "layernorm.weight") ||
+      ends_with(name, "layer_norm1.weight") || ends_with(name, "layer_norm2.weight")) {
     return {1.0, 0.1};
   }
-  if (ends_with(".bias")) return {0.0, 0.02};
+  if (ends_with(name, ".bias")) return {0.0, 0.02};
   if (name == "model.embed_tokens.weight" || name == "model.image_newline") return {0.0, 1.0};
-  if (ends_with("position_embedding.weight")) return {0.0, 0.1};
+  if (ends_with(name, "position_embedding.weight")) return {0.0, 0.1};
   if (name == "lm_head.weight") return {0.0, 2.0 / std::sqrt(static_cast<double>(spec.shape[1]))};
   int64_t fan_in = 1;
   for (size_t i = 1; i < spec.shape.size(); ++i) fan_in *= spec.shape[i];

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cachelens/error.h"
+#include "io/string_suffix.h"
 #include "train/train_internal.h"
 
 namespace cachelens::train {
@@ -15,11 +16,6 @@ int64_t language_layer_of(const std::string& name) {
   if (name.rfind(kLayerPrefix, 0) != 0) return -1;
   const auto digits = name.find_first_not_of("0123456789", std::string(kLayerPrefix).size());
   return std::stoll(name.substr(std::string(kLayerPrefix).size(), digits));
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace

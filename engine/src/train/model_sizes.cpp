@@ -7,6 +7,7 @@
 #include "cachelens/checkpoint.h"
 #include "cachelens/error.h"
 #include "cachelens/train.h"
+#include "io/string_suffix.h"
 #include "train/train_internal.h"
 
 namespace cachelens {
@@ -49,24 +50,20 @@ std::vector<std::pair<std::string, torch::Tensor>> initial_weights(const ModelCo
   const double residual_scale = 1.0 / std::sqrt(2.0 * static_cast<double>(config.text.num_layers));
   for (const auto& spec : specs) {
     const auto& name = spec.name;
-    const auto ends_with = [&](const std::string& suffix) {
-      return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
     const auto normal = [&](double std) {
       return torch::randn(spec.shape, gen, torch::kFloat32) * std;
     };
     torch::Tensor t;
-    if (ends_with("norm.weight") || ends_with("layernorm.weight") || ends_with("norm1.weight") ||
-        ends_with("norm2.weight")) {
+    if (ends_with(name, "norm.weight") || ends_with(name, "layernorm.weight") ||
+        ends_with(name, "norm1.weight") || ends_with(name, "norm2.weight")) {
       t = torch::ones(spec.shape);
-    } else if (ends_with(".bias")) {
+    } else if (ends_with(name, ".bias")) {
       t = torch::zeros(spec.shape);
-    } else if (ends_with("patch_embedding.weight")) {
+    } else if (ends_with(name, "patch_embedding.weight")) {
       t = normal(1.0 /
                  std::sqrt(static_cast<double>(spec.shape[1] * spec.shape[2] * spec.shape[3])));
-    } else if (ends_with("o_proj.weight") || ends_with("down_proj.weight") ||
-               ends_with("out_proj.weight") || ends_with("fc2.weight")) {
+    } else if (ends_with(name, "o_proj.weight") || ends_with(name, "down_proj.weight") ||
+               ends_with(name, "out_proj.weight") || ends_with(name, "fc2.weight")) {
       t = normal(0.02 * residual_scale);  // GPT-2's scaled init of residual outputs
     } else {
       t = normal(0.02);
