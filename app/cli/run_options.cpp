@@ -15,7 +15,7 @@ std::set<std::string> run_option_names() {
 const char* const kRunOptionsHelp =
     "  --model DIR           LLaDA-V checkpoint folder (config.json, *.safetensors, "
     "tokenizer.json);\n"
-    "                        default: the embedded model (resources/models/lladav-shapes-2.1m)\n"
+    "                        default: the embedded model (resources/models/lladav-shapes-2.6m)\n"
     "  --prompt TEXT         the question\n"
     "  --image FILE          an image (PNG, JPEG, BMP, GIF); omit for a text-only prompt\n"
     "  --expected TEXT       the expected answer (the run is scored against it)\n"

@@ -23,10 +23,10 @@ class AppRunTest : public QObject {
     auto window = loaded_window();
     QVERIFY(window);
     const auto& info = window->model()->info;
-    QCOMPARE(QString::fromStdString(info.name), QStringLiteral("lladav-shapes-2.1m"));
+    QCOMPARE(QString::fromStdString(info.name), QStringLiteral("lladav-shapes-2.6m"));
     QVERIFY(window->findChild<QLabel*>(QStringLiteral("modelLabel"))
                 ->text()
-                .contains(QStringLiteral("2.13M parameters")));
+                .contains(QStringLiteral("2.55M parameters")));
     QVERIFY(window->model()->token_texts->size() == size_t(info.config.text.vocab_size));
     QVERIFY(window->model()->mask_id >= 0);
     // The image counter uses the loaded model: the sample becomes its 105 image rows.

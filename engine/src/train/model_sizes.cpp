@@ -17,7 +17,7 @@ ModelConfig training_model_config(const std::string& size, int64_t vocab_size) {
   if (size == "embedded") {
     // About 1.7M parameters: small enough to train on two CPU cores in under an hour, deep
     // enough (6 layers) for the cache heatmaps to show structure across layers. The shipped
-    // model starts here and grows to 8 layers in its last stage (train --add-layers).
+    // model starts here and grows to 10 layers in later stages (train --add-layers).
     c.text = {128, 384, 6, 4, 4, 32, vocab_size, 10000.0, 1e-5, 4096};
     // 56 px crops in 8 px patches: 7 x 7 = 49 rows per crop.
     c.vision = {56, 8, 96, 192, 4, 4, 1e-6};
