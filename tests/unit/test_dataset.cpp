@@ -22,6 +22,7 @@
 #include "cachelens/error.h"
 #include "cachelens/image.h"
 #include "dataset/scene_internal.h"
+#include "io/string_suffix.h"
 #include "test_support.h"
 
 namespace cachelens {
@@ -80,11 +81,6 @@ size_t word_count(const std::string& text) {
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string file_bytes(const fs::path& file) {

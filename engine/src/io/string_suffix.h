@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Tensor names are matched by their ending ("o_proj.weight", "norm.weight"); C++17 has no
-// std::string::ends_with, so this is the one place that spells it out.
+// Tensor names are matched by their ending ("o_proj.weight", "norm.weight"), test answers by
+// theirs; C++17 has no std::string::ends_with, so this is the one place that spells it out.
 #pragma once
 
 #include <string>
