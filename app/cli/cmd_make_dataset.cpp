@@ -32,6 +32,9 @@ const char* const kHelp =
     "  --questions-per-scene N    questions sampled a scene, families kept balanced\n"
     "                             (default 0: every question a scene gives)\n"
     "  --image-side N             image width and height in pixels (default 192)\n"
+    "  --relation-answer FORM     yes-first (\"No, the A is below the B.\") or conclude\n"
+    "                             (\"The A is below the B, so the answer is no.\");\n"
+    "                             default yes-first\n"
     "\n"
     "Subsets for a training curriculum (the same seed and counts give exactly the full set's\n"
     "items that pass, in its order, with its scene ids and pictures):\n"
@@ -49,10 +52,11 @@ int64_t non_negative(const Args& args, const std::string& name, int64_t fallback
 }  // namespace
 
 int cmd_make_dataset(int argc, char** argv, int first) {
-  const Args args(argc, argv, first,
-                  {"out", "seed", "train-scenes", "val-scenes", "test-scenes",
-                   "questions-per-scene", "image-side", "max-objects", "families"},
-                  {"help"});
+  const Args args(
+      argc, argv, first,
+      {"out", "seed", "train-scenes", "val-scenes", "test-scenes", "questions-per-scene",
+       "image-side", "relation-answer", "max-objects", "families"},
+      {"help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -67,6 +71,7 @@ int cmd_make_dataset(int argc, char** argv, int first) {
       non_negative(args, "questions-per-scene", options.questions_per_scene);
   options.image_side = int(non_negative(args, "image-side", options.image_side));
   options.max_objects = non_negative(args, "max-objects", options.max_objects);
+  options.relation_answer = parse_relation_answer(args.get("relation-answer", "yes-first"));
   if (args.has("families")) {
     std::stringstream list(args.get("families", ""));
     for (std::string family; std::getline(list, family, ',');) {

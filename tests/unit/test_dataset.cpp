@@ -351,6 +351,58 @@ TEST(Questions, RelationsAreRightAndBalanced) {
   }
 }
 
+// The conclude form asks exactly the same questions (the same random draws) and states the same
+// relation, then concludes: "The red circle is above the blue square, so the answer is no."
+TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
+  Scene scene;
+  scene.id = "hand-000002";
+  scene.background = "cream";
+  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
+                   object("blue", "square", "small", 0.8, 0.8)};
+  const std::map<std::string, std::string> truth = {
+      {"Is the red circle above the blue square?",
+       "The red circle is above the blue square, so the answer is yes."},
+      {"Is the blue square above the red circle?",
+       "The blue square is below the red circle, so the answer is no."},
+      {"Is the blue square to the left of the red circle?",
+       "The blue square is to the right of the red circle, so the answer is no."},
+      {"Is the red circle to the right of the blue square?",
+       "The red circle is to the left of the blue square, so the answer is no."},
+  };
+  size_t checked = 0;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const auto first = of_family(questions_for_scene(scene, seed), "relation");
+    const auto concluded =
+        of_family(questions_for_scene(scene, seed, RelationAnswer::kConclude), "relation");
+    ASSERT_EQ(concluded.size(), first.size());
+    for (size_t i = 0; i < first.size(); ++i) {
+      EXPECT_EQ(concluded[i].question, first[i].question);
+      // "No, the A is below the B." <-> "The A is below the B, so the answer is no."
+      const bool yes = starts_with(first[i].answer, "Yes, ");
+      const std::string fact = first[i].answer.substr(yes ? 5 : 4);
+      EXPECT_EQ(concluded[i].answer, "T" + fact.substr(1, fact.size() - 2) + ", so the answer is " +
+                                         (yes ? "yes." : "no."));
+      EXPECT_TRUE(score_answer("yes-no", concluded[i].answer, first[i].answer));
+      EXPECT_TRUE(score_answer("yes-no", first[i].answer, concluded[i].answer));
+      if (truth.count(concluded[i].question)) {
+        EXPECT_EQ(concluded[i].answer, truth.at(concluded[i].question));
+        ++checked;
+      }
+    }
+    // Every other family is worded the same in both forms.
+    const auto all = questions_for_scene(scene, seed);
+    const auto all_concluded = questions_for_scene(scene, seed, RelationAnswer::kConclude);
+    ASSERT_EQ(all.size(), all_concluded.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].family != "relation") EXPECT_EQ(all[i].answer, all_concluded[i].answer);
+    }
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_EQ(parse_relation_answer("conclude"), RelationAnswer::kConclude);
+  EXPECT_STREQ(relation_answer_name(parse_relation_answer("yes-first")), "yes-first");
+  test::expect_error([] { parse_relation_answer("last"); }, {"'last'", "yes-first", "conclude"});
+}
+
 TEST(Questions, ReasoningStepsAndFinalAnswers) {
   const std::map<std::string, std::string> expected = {
       {"How many red and blue shapes are there in total? Think step by step.",
@@ -835,6 +887,18 @@ TEST(ScoreAnswer, YesNo) {
   EXPECT_FALSE(score_answer("yes-no", "Yesterday", "Yes, there is a green triangle."));
   EXPECT_FALSE(score_answer("yes-no", "", "No, there is no green triangle."));
   EXPECT_FALSE(score_answer("yes-no", "maybe", "maybe"));  // the reference must be yes or no
+  // A concluded answer's yes or no is the word after its last "the answer is".
+  const std::string concluded = "The red circle is below the blue square, so the answer is no.";
+  EXPECT_TRUE(score_answer("yes-no", concluded, "No, the red circle is below the blue square."));
+  EXPECT_TRUE(score_answer("yes-no", "No, the red circle is above the blue square.", concluded));
+  EXPECT_FALSE(score_answer("yes-no",
+                            "The red circle is below the blue square, so the answer "
+                            "is yes.",
+                            concluded));
+  EXPECT_FALSE(score_answer("yes-no", "The red circle is below the blue square.", concluded));
+  EXPECT_FALSE(score_answer("yes-no", "so the answer is nothing", concluded));
+  // The first word wins over a later conclusion.
+  EXPECT_FALSE(score_answer("yes-no", "Yes, so the answer is no.", concluded));
 }
 
 TEST(ScoreAnswer, FinalNumber) {

@@ -77,8 +77,18 @@ struct VqaItem {
 const std::vector<std::string>& vqa_families();
 const std::vector<std::string>& vqa_scoring_rules();
 
-// The questions a scene gives rise to, every family that applies (deterministic in `seed`).
-std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed);
+// How relation answers are worded. kYesFirst (DATA to DATA3's): "No, the A is below the B.".
+// kConclude states the relation first and concludes from it: "The A is below the B, so the answer
+// is no.", so that the yes or no can follow a sentence already decoded (the yes-no rule reads
+// either form).
+enum class RelationAnswer { kYesFirst, kConclude };
+const char* relation_answer_name(RelationAnswer form);          // "yes-first" | "conclude"
+RelationAnswer parse_relation_answer(const std::string& name);  // throws naming the choices
+
+// The questions a scene gives rise to, every family that applies (deterministic in `seed`; the
+// form changes only the relation answers' wording, never which questions are asked).
+std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
+                                         RelationAnswer relation_form = RelationAnswer::kYesFirst);
 
 struct DatasetOptions {
   // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl and <split>-scenes.jsonl (the
@@ -91,6 +101,7 @@ struct DatasetOptions {
   int64_t questions_per_scene = 0;  // 0 = every question the scene gives; else that many, sampled
                                     // so that families stay balanced
   int image_side = 192;
+  RelationAnswer relation_answer = RelationAnswer::kYesFirst;
   // Subsets for a training curriculum: only scenes of at most `max_objects` objects (0 = any) and
   // only questions of `families` (empty = all). Scenes are drawn and questions sampled exactly as
   // without them, so the result is the unfiltered set's items that pass, in the same order, with

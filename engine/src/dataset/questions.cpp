@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cachelens/dataset.h"
+#include "cachelens/error.h"
 #include "dataset/scene_internal.h"
 
 namespace cachelens {
@@ -183,14 +184,16 @@ struct Relation {
 
 // "Is the A <relation> the B?" and its answer; `holds` says whether A really is there.
 Relation relation(const SceneObject& a, const SceneObject& b, const std::string& asked,
-                  const std::string& opposite, bool holds) {
+                  const std::string& opposite, bool holds, RelationAnswer form) {
   const std::string subject = "the " + name_of(a), object = "the " + name_of(b);
-  return {"Is " + subject + " " + asked + " " + object + "?",
-          holds ? "Yes, " + subject + " is " + asked + " " + object + "."
-                : "No, " + subject + " is " + opposite + " " + object + "."};
+  const std::string fact = subject + " is " + (holds ? asked : opposite) + " " + object;
+  const std::string question = "Is " + subject + " " + asked + " " + object + "?";
+  if (form == RelationAnswer::kConclude)
+    return {question, "T" + fact.substr(1) + ", so the answer is " + (holds ? "yes." : "no.")};
+  return {question, (holds ? "Yes, " : "No, ") + fact + "."};
 }
 
-void relation_questions(Builder& b, Rng& rng) {
+void relation_questions(Builder& b, Rng& rng, RelationAnswer form) {
   std::vector<Relation> yes, no;
   const auto& objects = b.scene.objects;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -206,10 +209,10 @@ void relation_questions(Builder& b, Rng& rng) {
         const std::string before = axis == 0 ? "to the left of" : "above";
         const std::string after = axis == 0 ? "to the right of" : "below";
         // Four ways to ask about the pair, two true and two false; one of each is kept.
-        const Relation true_forms[2] = {relation(first, second, before, after, true),
-                                        relation(second, first, after, before, true)};
-        const Relation false_forms[2] = {relation(first, second, after, before, false),
-                                         relation(second, first, before, after, false)};
+        const Relation true_forms[2] = {relation(first, second, before, after, true, form),
+                                        relation(second, first, after, before, true, form)};
+        const Relation false_forms[2] = {relation(first, second, after, before, false, form),
+                                         relation(second, first, before, after, false, form)};
         yes.push_back(true_forms[dataset::uniform_int(rng, 2)]);
         no.push_back(false_forms[dataset::uniform_int(rng, 2)]);
       }
@@ -334,7 +337,18 @@ const std::vector<std::string>& vqa_scoring_rules() {
   return rules;
 }
 
-std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed) {
+const char* relation_answer_name(RelationAnswer form) {
+  return form == RelationAnswer::kConclude ? "conclude" : "yes-first";
+}
+
+RelationAnswer parse_relation_answer(const std::string& name) {
+  if (name == "yes-first") return RelationAnswer::kYesFirst;
+  if (name == "conclude") return RelationAnswer::kConclude;
+  fail("unknown relation answer form '", name, "' (expected yes-first or conclude)");
+}
+
+std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
+                                         RelationAnswer relation_form) {
   Builder b{scene, {}};
   if (scene.objects.empty()) return b.items;
   Rng rng(dataset::mix_seed(seed, 0x51));
@@ -343,7 +357,7 @@ std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed) {
   count_questions(b, rng);
   exists_questions(b, rng);
   position_questions(b);
-  relation_questions(b, rng);
+  relation_questions(b, rng, relation_form);
   describe_question(b);
   reasoning_questions(b, rng);
   return b.items;

@@ -15,6 +15,9 @@
 namespace cachelens {
 namespace {
 
+// What a step-by-step or concluded answer says before its final answer.
+const std::string kAnswerMarker = "the answer is ";
+
 std::string normalise(const std::string& text) {
   std::string out;
   bool space = false;
@@ -50,10 +53,9 @@ std::optional<std::string> number_at(const std::string& text, size_t pos) {
 
 // The number after the last "the answer is", else the last integer in the text.
 std::optional<std::string> final_number(const std::string& normalised) {
-  const std::string marker = "the answer is ";
-  const size_t at = normalised.rfind(marker);
+  const size_t at = normalised.rfind(kAnswerMarker);
   if (at != std::string::npos) {
-    if (auto n = number_at(normalised, at + marker.size())) return n;
+    if (auto n = number_at(normalised, at + kAnswerMarker.size())) return n;
   }
   std::optional<std::string> last;
   for (size_t i = 0; i < normalised.size(); ++i) {
@@ -91,6 +93,20 @@ std::map<std::string, int> object_mentions(const std::string& normalised) {
   return out;
 }
 
+// The yes or no an answer gives: its first word ("No, the A is ..."), else the word after its last
+// "the answer is" ("The A is below the B, so the answer is no.").
+std::optional<std::string> yes_or_no(const std::string& normalised) {
+  const auto is_yes_no = [](const std::string& w) { return w == "yes" || w == "no"; };
+  const std::string first = normalised.substr(0, normalised.find(' '));
+  if (is_yes_no(first)) return first;
+  const size_t at = normalised.rfind(kAnswerMarker);
+  if (at == std::string::npos) return std::nullopt;
+  const size_t from = at + kAnswerMarker.size();
+  const std::string word = normalised.substr(from, normalised.find(' ', from) - from);
+  if (is_yes_no(word)) return word;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool score_answer(const std::string& scoring, const std::string& response,
@@ -98,9 +114,8 @@ bool score_answer(const std::string& scoring, const std::string& response,
   const std::string got = normalise(response), want = normalise(reference);
   if (scoring == "exact") return got == want;
   if (scoring == "yes-no") {
-    const auto first = [](const std::string& text) { return text.substr(0, text.find(' ')); };
-    const std::string answer = first(want);
-    return (answer == "yes" || answer == "no") && first(got) == answer;
+    const std::optional<std::string> answer = yes_or_no(want);
+    return answer && yes_or_no(got) == answer;
   }
   if (scoring == "final-number") {
     const auto a = final_number(got), b = final_number(want);
