@@ -35,6 +35,10 @@ const char* const kHelp =
     "  --relation-answer FORM     yes-first (\"No, the A is below the B.\") or conclude\n"
     "                             (\"The A is below the B, so the answer is no.\");\n"
     "                             default yes-first\n"
+    "  --relation-before-share P  share of relation questions asked with \"above\" or\n"
+    "                             \"to the left of\" rather than \"below\" or \"to the right\n"
+    "                             of\" (default 0.5; more gives the yes/no a cue from the\n"
+    "                             picture alone, for a curriculum's first stage)\n"
     "\n"
     "Subsets for a training curriculum (the same seed and counts give exactly the full set's\n"
     "items that pass, in its order, with its scene ids and pictures):\n"
@@ -55,7 +59,7 @@ int cmd_make_dataset(int argc, char** argv, int first) {
   const Args args(
       argc, argv, first,
       {"out", "seed", "train-scenes", "val-scenes", "test-scenes", "questions-per-scene",
-       "image-side", "relation-answer", "max-objects", "families"},
+       "image-side", "relation-answer", "relation-before-share", "max-objects", "families"},
       {"help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
@@ -71,7 +75,13 @@ int cmd_make_dataset(int argc, char** argv, int first) {
       non_negative(args, "questions-per-scene", options.questions_per_scene);
   options.image_side = int(non_negative(args, "image-side", options.image_side));
   options.max_objects = non_negative(args, "max-objects", options.max_objects);
-  options.relation_answer = parse_relation_answer(args.get("relation-answer", "yes-first"));
+  options.relation.answer = parse_relation_answer(
+      args.get("relation-answer", relation_answer_name(options.relation.answer)));
+  options.relation.before_share =
+      args.get_double("relation-before-share", options.relation.before_share);
+  if (!(options.relation.before_share >= 0.0 && options.relation.before_share <= 1.0))
+    fail("option --relation-before-share expects a number from 0 to 1, got ",
+         options.relation.before_share);
   if (args.has("families")) {
     std::stringstream list(args.get("families", ""));
     for (std::string family; std::getline(list, family, ',');) {

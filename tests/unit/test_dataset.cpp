@@ -54,6 +54,34 @@ Scene three_objects() {
   return scene;
 }
 
+// A red circle at the top left and a blue square at the bottom right: apart on both axes.
+Scene two_objects_apart() {
+  Scene scene;
+  scene.id = "hand-000001";
+  scene.background = "cream";
+  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
+                   object("blue", "square", "small", 0.8, 0.8)};
+  return scene;
+}
+
+// Every relation question two_objects_apart() can be asked, with its answer (the yes-first form).
+std::map<std::string, std::string> two_objects_apart_relations() {
+  return {
+      {"Is the red circle to the left of the blue square?",
+       "Yes, the red circle is to the left of the blue square."},
+      {"Is the blue square to the right of the red circle?",
+       "Yes, the blue square is to the right of the red circle."},
+      {"Is the red circle to the right of the blue square?",
+       "No, the red circle is to the left of the blue square."},
+      {"Is the blue square to the left of the red circle?",
+       "No, the blue square is to the right of the red circle."},
+      {"Is the red circle above the blue square?", "Yes, the red circle is above the blue square."},
+      {"Is the blue square below the red circle?", "Yes, the blue square is below the red circle."},
+      {"Is the red circle below the blue square?", "No, the red circle is above the blue square."},
+      {"Is the blue square above the red circle?", "No, the blue square is below the red circle."},
+  };
+}
+
 // The answer to `question` among `items`; fails the test when it is asked not exactly once.
 std::string answer_to(const std::vector<VqaItem>& items, const std::string& question) {
   std::vector<std::string> found;
@@ -308,25 +336,8 @@ TEST(Questions, ExactAnswersOnAHandBuiltScene) {
 }
 
 TEST(Questions, RelationsAreRightAndBalanced) {
-  Scene scene;
-  scene.id = "hand-000001";
-  scene.background = "cream";
-  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
-                   object("blue", "square", "small", 0.8, 0.8)};
-  const std::map<std::string, std::string> truth = {
-      {"Is the red circle to the left of the blue square?",
-       "Yes, the red circle is to the left of the blue square."},
-      {"Is the blue square to the right of the red circle?",
-       "Yes, the blue square is to the right of the red circle."},
-      {"Is the red circle to the right of the blue square?",
-       "No, the red circle is to the left of the blue square."},
-      {"Is the blue square to the left of the red circle?",
-       "No, the blue square is to the right of the red circle."},
-      {"Is the red circle above the blue square?", "Yes, the red circle is above the blue square."},
-      {"Is the blue square below the red circle?", "Yes, the blue square is below the red circle."},
-      {"Is the red circle below the blue square?", "No, the red circle is above the blue square."},
-      {"Is the blue square above the red circle?", "No, the blue square is below the red circle."},
-  };
+  Scene scene = two_objects_apart();
+  const std::map<std::string, std::string> truth = two_objects_apart_relations();
   std::set<std::string> asked;
   for (uint64_t seed = 0; seed < 20; ++seed) {
     const auto relations = of_family(questions_for_scene(scene, seed), "relation");
@@ -354,11 +365,7 @@ TEST(Questions, RelationsAreRightAndBalanced) {
 // The conclude form asks exactly the same questions (the same random draws) and states the same
 // relation, then concludes: "The red circle is above the blue square, so the answer is no."
 TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
-  Scene scene;
-  scene.id = "hand-000002";
-  scene.background = "cream";
-  scene.objects = {object("red", "circle", "large", 0.2, 0.2),
-                   object("blue", "square", "small", 0.8, 0.8)};
+  const Scene scene = two_objects_apart();
   const std::map<std::string, std::string> truth = {
       {"Is the red circle above the blue square?",
        "The red circle is above the blue square, so the answer is yes."},
@@ -372,8 +379,8 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
   size_t checked = 0;
   for (uint64_t seed = 0; seed < 20; ++seed) {
     const auto first = of_family(questions_for_scene(scene, seed), "relation");
-    const auto concluded =
-        of_family(questions_for_scene(scene, seed, RelationAnswer::kConclude), "relation");
+    const auto concluded = of_family(
+        questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kConclude}), "relation");
     ASSERT_EQ(concluded.size(), first.size());
     for (size_t i = 0; i < first.size(); ++i) {
       EXPECT_EQ(concluded[i].question, first[i].question);
@@ -391,7 +398,8 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
     }
     // Every other family is worded the same in both forms.
     const auto all = questions_for_scene(scene, seed);
-    const auto all_concluded = questions_for_scene(scene, seed, RelationAnswer::kConclude);
+    const auto all_concluded =
+        questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kConclude});
     ASSERT_EQ(all.size(), all_concluded.size());
     for (size_t i = 0; i < all.size(); ++i) {
       if (all[i].family != "relation") EXPECT_EQ(all[i].answer, all_concluded[i].answer);
@@ -401,6 +409,45 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
   EXPECT_EQ(parse_relation_answer("conclude"), RelationAnswer::kConclude);
   EXPECT_STREQ(relation_answer_name(parse_relation_answer("yes-first")), "yes-first");
   test::expect_error([] { parse_relation_answer("last"); }, {"'last'", "yes-first", "conclude"});
+}
+
+// "above" and "to the left of" are the before words; `share` of the questions use them.
+bool asked_with_before_word(const VqaItem& item) {
+  return item.question.find(" above ") != std::string::npos ||
+         item.question.find(" to the left of ") != std::string::npos;
+}
+
+TEST(Questions, RelationBeforeShareChoosesTheWordNotTheAnswer) {
+  const Scene scene = two_objects_apart();
+  const auto truth = two_objects_apart_relations();
+  size_t before = 0, total = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    for (const double share : {0.0, 0.8, 1.0}) {
+      const auto relations = of_family(
+          questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kYesFirst, share}),
+          "relation");
+      ASSERT_EQ(relations.size(), 4u);
+      size_t yes = 0;
+      for (const VqaItem& item : relations) {
+        ASSERT_TRUE(truth.count(item.question)) << item.question;
+        EXPECT_EQ(item.answer, truth.at(item.question));  // still true to the picture
+        yes += starts_with(item.answer, "Yes");
+        if (share == 0.0) EXPECT_FALSE(asked_with_before_word(item)) << item.question;
+        if (share == 1.0) EXPECT_TRUE(asked_with_before_word(item)) << item.question;
+        if (share == 0.8) {
+          before += asked_with_before_word(item);
+          ++total;
+        }
+      }
+      EXPECT_EQ(yes, 2u);  // the yes/no balance does not move with the word
+    }
+  }
+  EXPECT_NEAR(double(before) / double(total), 0.8, 0.05);
+  test::expect_error(
+      [&] {
+        questions_for_scene(scene, 0, RelationStyle{RelationAnswer::kYesFirst, 1.5});
+      },
+      {"before share", "1.5"});
 }
 
 TEST(Questions, ReasoningStepsAndFinalAnswers) {

@@ -85,10 +85,23 @@ enum class RelationAnswer { kYesFirst, kConclude };
 const char* relation_answer_name(RelationAnswer form);          // "yes-first" | "conclude"
 RelationAnswer parse_relation_answer(const std::string& name);  // throws naming the choices
 
-// The questions a scene gives rise to, every family that applies (deterministic in `seed`; the
-// form changes only the relation answers' wording, never which questions are asked).
+// How relation questions are asked and answered. Each related pair gives one true and one false
+// question; each is asked with the "before" word ("above", "to the left of") or the "after" word
+// ("below", "to the right of"), the "before" word with probability `before_share`. At the
+// default 0.5 the word says nothing about the yes/no, which is then the exclusive or of the word
+// and the picture; a larger share gives training a first-order cue (the yes/no correlates with
+// the picture alone), a curriculum's first stage (docs/benchmarks.md, "c tries").
+struct RelationStyle {
+  RelationAnswer answer = RelationAnswer::kYesFirst;
+  double before_share = 0.5;  // in [0, 1]
+};
+
+// The questions a scene gives rise to, every family that applies (deterministic in `seed`). The
+// answer form changes only the relation answers' wording, never which questions are asked; a
+// before_share other than 0.5 changes which relation questions are asked (and, as it draws
+// differently, the later families' random picks).
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
-                                         RelationAnswer relation_form = RelationAnswer::kYesFirst);
+                                         const RelationStyle& relation = {});
 
 struct DatasetOptions {
   // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl and <split>-scenes.jsonl (the
@@ -101,7 +114,7 @@ struct DatasetOptions {
   int64_t questions_per_scene = 0;  // 0 = every question the scene gives; else that many, sampled
                                     // so that families stay balanced
   int image_side = 192;
-  RelationAnswer relation_answer = RelationAnswer::kYesFirst;
+  RelationStyle relation;
   // Subsets for a training curriculum: only scenes of at most `max_objects` objects (0 = any) and
   // only questions of `families` (empty = all). Scenes are drawn and questions sampled exactly as
   // without them, so the result is the unfiltered set's items that pass, in the same order, with

@@ -193,7 +193,15 @@ Relation relation(const SceneObject& a, const SceneObject& b, const std::string&
   return {question, (holds ? "Yes, " : "No, ") + fact + "."};
 }
 
-void relation_questions(Builder& b, Rng& rng, RelationAnswer form) {
+// Index 0 or 1 of a pair of question forms, index `before` being the one asked with the "before"
+// word. The default share draws exactly as the sets made before the option did.
+size_t relation_form_index(Rng& rng, double before_share, size_t before) {
+  if (before_share == 0.5) return size_t(dataset::uniform_int(rng, 2));
+  return dataset::uniform01(rng) < before_share ? before : 1 - before;
+}
+
+void relation_questions(Builder& b, Rng& rng, const RelationStyle& style) {
+  const RelationAnswer form = style.answer;
   std::vector<Relation> yes, no;
   const auto& objects = b.scene.objects;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -213,8 +221,8 @@ void relation_questions(Builder& b, Rng& rng, RelationAnswer form) {
                                         relation(second, first, after, before, true, form)};
         const Relation false_forms[2] = {relation(first, second, after, before, false, form),
                                          relation(second, first, before, after, false, form)};
-        yes.push_back(true_forms[dataset::uniform_int(rng, 2)]);
-        no.push_back(false_forms[dataset::uniform_int(rng, 2)]);
+        yes.push_back(true_forms[relation_form_index(rng, style.before_share, 0)]);
+        no.push_back(false_forms[relation_form_index(rng, style.before_share, 1)]);
       }
     }
   }
@@ -348,7 +356,9 @@ RelationAnswer parse_relation_answer(const std::string& name) {
 }
 
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
-                                         RelationAnswer relation_form) {
+                                         const RelationStyle& relation) {
+  if (!(relation.before_share >= 0.0 && relation.before_share <= 1.0))
+    fail("relation before share must be in [0, 1], got ", relation.before_share);
   Builder b{scene, {}};
   if (scene.objects.empty()) return b.items;
   Rng rng(dataset::mix_seed(seed, 0x51));
@@ -357,7 +367,7 @@ std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
   count_questions(b, rng);
   exists_questions(b, rng);
   position_questions(b);
-  relation_questions(b, rng, relation_form);
+  relation_questions(b, rng, relation);
   describe_question(b);
   reasoning_questions(b, rng);
   return b.items;

@@ -96,15 +96,15 @@ std::map<std::string, int> object_mentions(const std::string& normalised) {
 // The yes or no an answer gives: its first word ("No, the A is ..."), else the word after its last
 // "the answer is" ("The A is below the B, so the answer is no.").
 std::optional<std::string> yes_or_no(const std::string& normalised) {
-  const auto is_yes_no = [](const std::string& w) { return w == "yes" || w == "no"; };
-  const std::string first = normalised.substr(0, normalised.find(' '));
-  if (is_yes_no(first)) return first;
+  const auto yes_no_at = [&](size_t from) -> std::optional<std::string> {
+    const std::string word = normalised.substr(from, normalised.find(' ', from) - from);
+    if (word == "yes" || word == "no") return word;
+    return std::nullopt;
+  };
+  if (auto first = yes_no_at(0)) return first;
   const size_t at = normalised.rfind(kAnswerMarker);
   if (at == std::string::npos) return std::nullopt;
-  const size_t from = at + kAnswerMarker.size();
-  const std::string word = normalised.substr(from, normalised.find(' ', from) - from);
-  if (is_yes_no(word)) return word;
-  return std::nullopt;
+  return yes_no_at(at + kAnswerMarker.size());
 }
 
 }  // namespace
