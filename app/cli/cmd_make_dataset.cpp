@@ -79,9 +79,7 @@ int cmd_make_dataset(int argc, char** argv, int first) {
       args.get("relation-answer", relation_answer_name(options.relation.answer)));
   options.relation.before_share =
       args.get_double("relation-before-share", options.relation.before_share);
-  if (!(options.relation.before_share >= 0.0 && options.relation.before_share <= 1.0))
-    fail("option --relation-before-share expects a number from 0 to 1, got ",
-         options.relation.before_share);
+  // Its range is checked where it is used (questions_for_scene), for every caller.
   if (args.has("families")) {
     std::stringstream list(args.get("families", ""));
     for (std::string family; std::getline(list, family, ',');) {
