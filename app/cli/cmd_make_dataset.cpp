@@ -39,6 +39,10 @@ const char* const kHelp =
     "                             \"to the left of\" rather than \"below\" or \"to the right\n"
     "                             of\" (default 0.5; more gives the yes/no a cue from the\n"
     "                             picture alone, for a curriculum's first stage)\n"
+    "  --reasoning-answer FORM    listed (\"I can see 2 red shapes: a circle and a\n"
+    "                             square.\") or counts (\"I can see 2 red shapes.\", \"I\n"
+    "                             can see 0 red shapes.\": the step-by-step answer's\n"
+    "                             length no longer depends on the counts); default listed\n"
     "\n"
     "Subsets for a training curriculum (the same seed and counts give exactly the full set's\n"
     "items that pass, in its order, with its scene ids and pictures):\n"
@@ -56,11 +60,11 @@ int64_t non_negative(const Args& args, const std::string& name, int64_t fallback
 }  // namespace
 
 int cmd_make_dataset(int argc, char** argv, int first) {
-  const Args args(
-      argc, argv, first,
-      {"out", "seed", "train-scenes", "val-scenes", "test-scenes", "questions-per-scene",
-       "image-side", "relation-answer", "relation-before-share", "max-objects", "families"},
-      {"help"});
+  const Args args(argc, argv, first,
+                  {"out", "seed", "train-scenes", "val-scenes", "test-scenes",
+                   "questions-per-scene", "image-side", "relation-answer", "relation-before-share",
+                   "reasoning-answer", "max-objects", "families"},
+                  {"help"});
   if (args.flag("help")) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -75,10 +79,12 @@ int cmd_make_dataset(int argc, char** argv, int first) {
       non_negative(args, "questions-per-scene", options.questions_per_scene);
   options.image_side = int(non_negative(args, "image-side", options.image_side));
   options.max_objects = non_negative(args, "max-objects", options.max_objects);
-  options.relation.answer = parse_relation_answer(
-      args.get("relation-answer", relation_answer_name(options.relation.answer)));
-  options.relation.before_share =
-      args.get_double("relation-before-share", options.relation.before_share);
+  options.style.relation_answer = parse_relation_answer(
+      args.get("relation-answer", relation_answer_name(options.style.relation_answer)));
+  options.style.relation_before_share =
+      args.get_double("relation-before-share", options.style.relation_before_share);
+  options.style.reasoning_answer = parse_reasoning_answer(
+      args.get("reasoning-answer", reasoning_answer_name(options.style.reasoning_answer)));
   // Its range is checked where it is used (questions_for_scene), for every caller.
   if (args.has("families")) {
     std::stringstream list(args.get("families", ""));

@@ -380,7 +380,7 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
   for (uint64_t seed = 0; seed < 20; ++seed) {
     const auto first = of_family(questions_for_scene(scene, seed), "relation");
     const auto concluded = of_family(
-        questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kConclude}), "relation");
+        questions_for_scene(scene, seed, QuestionStyle{RelationAnswer::kConclude}), "relation");
     ASSERT_EQ(concluded.size(), first.size());
     for (size_t i = 0; i < first.size(); ++i) {
       EXPECT_EQ(concluded[i].question, first[i].question);
@@ -399,7 +399,7 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
     // Every other family is worded the same in both forms.
     const auto all = questions_for_scene(scene, seed);
     const auto all_concluded =
-        questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kConclude});
+        questions_for_scene(scene, seed, QuestionStyle{RelationAnswer::kConclude});
     ASSERT_EQ(all.size(), all_concluded.size());
     for (size_t i = 0; i < all.size(); ++i) {
       if (all[i].family != "relation") EXPECT_EQ(all[i].answer, all_concluded[i].answer);
@@ -424,7 +424,7 @@ TEST(Questions, RelationBeforeShareChoosesTheWordNotTheAnswer) {
   for (uint64_t seed = 0; seed < 200; ++seed) {
     for (const double share : {0.0, 0.8, 1.0}) {
       const auto relations = of_family(
-          questions_for_scene(scene, seed, RelationStyle{RelationAnswer::kYesFirst, share}),
+          questions_for_scene(scene, seed, QuestionStyle{RelationAnswer::kYesFirst, share}),
           "relation");
       ASSERT_EQ(relations.size(), 4u);
       size_t yes = 0;
@@ -445,7 +445,7 @@ TEST(Questions, RelationBeforeShareChoosesTheWordNotTheAnswer) {
   EXPECT_NEAR(double(before) / double(total), 0.8, 0.05);
   test::expect_error(
       [&] {
-        questions_for_scene(scene, 0, RelationStyle{RelationAnswer::kYesFirst, 1.5});
+        questions_for_scene(scene, 0, QuestionStyle{RelationAnswer::kYesFirst, 1.5});
       },
       {"before share", "1.5"});
 }
@@ -499,6 +499,64 @@ TEST(Questions, ReasoningStepsAndFinalAnswers) {
     }
   }
   EXPECT_EQ(seen.size(), expected.size());
+}
+
+// The counts form asks the same questions with the same final answers as the listed form; only
+// the "I can see" sentences lose their lists, so an answer's length depends on its question alone.
+TEST(Questions, CountsFormKeepsTheQuestionsAndFixesTheLength) {
+  const QuestionStyle counts{RelationAnswer::kYesFirst, 0.5, ReasoningAnswer::kCounts};
+  const std::map<std::string, std::string> expected = {
+      {"How many red and blue shapes are there in total? Think step by step.",
+       "Let me count step by step. First, I look for red shapes. I can see 2 red shapes. Next, I "
+       "look for blue shapes. I can see 1 blue shape. Now I add the two counts, so 2 + 1 = 3. The "
+       "answer is 3."},
+      {"How many more shapes are there than crosses? Think step by step.",
+       "Let me count step by step. First, I count all the shapes. I can see 3 shapes in total. "
+       "Next, I count the crosses. I can see 0 crosses. Now I take the crosses away from the "
+       "total, so 3 - 0 = 3. The answer is 3."},
+  };
+  // A second scene whose counts differ from three_objects()'s for every colour and shape asked.
+  Scene other = three_objects();
+  other.objects = {
+      object("blue", "cross", "large", 0.2, 0.2), object("blue", "cross", "small", 0.5, 0.8),
+      object("blue", "circle", "small", 0.8, 0.5), object("red", "square", "large", 0.8, 0.2)};
+  std::set<std::string> seen;
+  std::map<std::string, std::pair<size_t, std::string>> first_words;  // question -> words, answer
+  size_t compared = 0, differing = 0;
+  for (const Scene& scene : {three_objects(), other}) {
+    for (uint64_t seed = 0; seed < 200; ++seed) {
+      const auto listed = of_family(questions_for_scene(scene, seed), "reasoning");
+      const auto counted = of_family(questions_for_scene(scene, seed, counts), "reasoning");
+      ASSERT_EQ(counted.size(), listed.size());
+      for (size_t i = 0; i < counted.size(); ++i) {
+        const VqaItem& item = counted[i];
+        EXPECT_EQ(item.question, listed[i].question);
+        EXPECT_EQ(item.scoring, "final-number");
+        // The same final answer: the text from the last "so " on is the same in both forms.
+        const auto tail = [](const std::string& a) { return a.substr(a.rfind("so ")); };
+        EXPECT_EQ(tail(item.answer), tail(listed[i].answer));
+        EXPECT_EQ(item.answer.find(':'), std::string::npos) << item.answer;
+        EXPECT_GE(word_count(item.answer), 40u) << item.answer;
+        if (expected.count(item.question) && scene.objects.size() == 3) {
+          EXPECT_EQ(item.answer, expected.at(item.question));
+          seen.insert(item.question);
+        }
+        const auto [it, fresh] = first_words.emplace(
+            item.question, std::make_pair(word_count(item.answer), item.answer));
+        if (fresh) continue;
+        ++compared;
+        differing += tail(it->second.second) != tail(item.answer);
+        EXPECT_EQ(word_count(item.answer), it->second.first)
+            << item.answer << " | " << it->second.second;
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), expected.size());
+  EXPECT_GT(differing, 0u) << "no question asked of both scenes with different counts";
+  EXPECT_GT(compared, differing);
+  EXPECT_EQ(parse_reasoning_answer("counts"), ReasoningAnswer::kCounts);
+  EXPECT_STREQ(reasoning_answer_name(parse_reasoning_answer("listed")), "listed");
+  test::expect_error([] { parse_reasoning_answer("short"); }, {"'short'", "listed", "counts"});
 }
 
 TEST(Questions, OneObjectScenesReadNaturally) {

@@ -85,23 +85,33 @@ enum class RelationAnswer { kYesFirst, kConclude };
 const char* relation_answer_name(RelationAnswer form);          // "yes-first" | "conclude"
 RelationAnswer parse_relation_answer(const std::string& name);  // throws naming the choices
 
-// How relation questions are asked and answered. Each related pair gives one true and one false
+// How reasoning answers state their counts. kListed (DATA to D12's): "I can see 2 red shapes: a
+// circle and a square." / "I can see no red shapes.", so the chain's length, and where its later
+// sentences sit, depends on the counts; kCounts: "I can see 2 red shapes." / "I can see 0 red
+// shapes.", the same number of tokens whatever the counts, so a decoder that places the fixed
+// words first does not squeeze the counts to fit (docs/benchmarks.md, "stage 16 try").
+enum class ReasoningAnswer { kListed, kCounts };
+const char* reasoning_answer_name(ReasoningAnswer form);          // "listed" | "counts"
+ReasoningAnswer parse_reasoning_answer(const std::string& name);  // throws naming the choices
+
+// How questions are asked and answered. Each related pair gives one true and one false relation
 // question; each is asked with the "before" word ("above", "to the left of") or the "after" word
-// ("below", "to the right of"), the "before" word with probability `before_share`. At the
-// default 0.5 the word says nothing about the yes/no, which is then the exclusive or of the word
-// and the picture; a larger share gives training a first-order cue (the yes/no correlates with
-// the picture alone), a curriculum's first stage (docs/benchmarks.md, "c tries").
-struct RelationStyle {
-  RelationAnswer answer = RelationAnswer::kYesFirst;
-  double before_share = 0.5;  // in [0, 1]
+// ("below", "to the right of"), the "before" word with probability `relation_before_share`. At
+// the default 0.5 the word says nothing about the yes/no, which is then the exclusive or of the
+// word and the picture; a larger share gives training a first-order cue (the yes/no correlates
+// with the picture alone), a curriculum's first stage (docs/benchmarks.md, "c tries").
+struct QuestionStyle {
+  RelationAnswer relation_answer = RelationAnswer::kYesFirst;
+  double relation_before_share = 0.5;  // in [0, 1]
+  ReasoningAnswer reasoning_answer = ReasoningAnswer::kListed;
 };
 
 // The questions a scene gives rise to, every family that applies (deterministic in `seed`). The
-// answer form changes only the relation answers' wording, never which questions are asked; a
-// before_share other than 0.5 changes which relation questions are asked (and, as it draws
-// differently, the later families' random picks).
+// answer forms change only the answers' wording, never which questions are asked; a
+// relation_before_share other than 0.5 changes which relation questions are asked (and, as it
+// draws differently, the later families' random picks).
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
-                                         const RelationStyle& relation = {});
+                                         const QuestionStyle& style = {});
 
 struct DatasetOptions {
   // folder: images/<split>/*.png, train.jsonl, val.jsonl, test.jsonl and <split>-scenes.jsonl (the
@@ -114,7 +124,7 @@ struct DatasetOptions {
   int64_t questions_per_scene = 0;  // 0 = every question the scene gives; else that many, sampled
                                     // so that families stay balanced
   int image_side = 192;
-  RelationStyle relation;
+  QuestionStyle style;
   // Subsets for a training curriculum: only scenes of at most `max_objects` objects (0 = any) and
   // only questions of `families` (empty = all). Scenes are drawn and questions sampled exactly as
   // without them, so the result is the unfiltered set's items that pass, in the same order, with

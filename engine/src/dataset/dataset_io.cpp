@@ -176,7 +176,7 @@ void make_dataset(const DatasetOptions& options) {
     for (size_t i = 0; i < split.drawn.size(); ++i) {
       const Scene& scene = split.drawn[i];
       std::vector<VqaItem> questions =
-          questions_for_scene(scene, dataset::mix_seed(split_seed, i), options.relation);
+          questions_for_scene(scene, dataset::mix_seed(split_seed, i), options.style);
       if (options.questions_per_scene > 0)
         questions =
             sample_questions(std::move(questions), options.questions_per_scene, sampler, &cursor);

@@ -200,8 +200,8 @@ size_t relation_form_index(Rng& rng, double before_share, size_t before) {
   return dataset::uniform01(rng) < before_share ? before : 1 - before;
 }
 
-void relation_questions(Builder& b, Rng& rng, const RelationStyle& style) {
-  const RelationAnswer form = style.answer;
+void relation_questions(Builder& b, Rng& rng, const QuestionStyle& style) {
+  const RelationAnswer form = style.relation_answer;
   std::vector<Relation> yes, no;
   const auto& objects = b.scene.objects;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -221,8 +221,8 @@ void relation_questions(Builder& b, Rng& rng, const RelationStyle& style) {
                                         relation(second, first, after, before, true, form)};
         const Relation false_forms[2] = {relation(first, second, after, before, false, form),
                                          relation(second, first, before, after, false, form)};
-        yes.push_back(true_forms[relation_form_index(rng, style.before_share, 0)]);
-        no.push_back(false_forms[relation_form_index(rng, style.before_share, 1)]);
+        yes.push_back(true_forms[relation_form_index(rng, style.relation_before_share, 0)]);
+        no.push_back(false_forms[relation_form_index(rng, style.relation_before_share, 1)]);
       }
     }
   }
@@ -248,9 +248,13 @@ void describe_question(Builder& b) {
             ".");
 }
 
-// "I can see 2 red shapes: a circle and a square." / "I can see no red shapes."
-std::string see_colour(const Builder& b, const std::string& colour) {
+// "I can see 2 red shapes: a circle and a square." / "I can see no red shapes." (kCounts: "I can
+// see 2 red shapes." / "I can see 0 red shapes.")
+std::string see_colour(const Builder& b, const std::string& colour, ReasoningAnswer form) {
   const auto found = b.with_colour(colour);
+  if (form == ReasoningAnswer::kCounts)
+    return "I can see " + std::to_string(found.size()) + " " + colour +
+           (found.size() == 1 ? " shape." : " shapes.");
   if (found.empty()) return "I can see no " + colour + " shapes.";
   std::vector<std::string> parts;
   for (const SceneObject& o : found) parts.push_back(article(o.shape) + " " + o.shape);
@@ -258,9 +262,13 @@ std::string see_colour(const Builder& b, const std::string& colour) {
          (found.size() == 1 ? " shape: " : " shapes: ") + join(parts) + ".";
 }
 
-// "I can see 2 circles: a red one and a blue one." / "I can see no circles."
-std::string see_shape(const Builder& b, const std::string& shape) {
+// "I can see 2 circles: a red one and a blue one." / "I can see no circles." (kCounts: "I can see
+// 2 circles." / "I can see 0 circles.")
+std::string see_shape(const Builder& b, const std::string& shape, ReasoningAnswer form) {
   const auto found = b.with_shape(shape);
+  if (form == ReasoningAnswer::kCounts)
+    return "I can see " + std::to_string(found.size()) + " " +
+           (found.size() == 1 ? shape : plural(shape)) + ".";
   if (found.empty()) return "I can see no " + plural(shape) + ".";
   std::vector<std::string> parts;
   for (const SceneObject& o : found) parts.push_back(article(o.colour) + " " + o.colour + " one");
@@ -289,7 +297,7 @@ std::string other_than(Rng& rng, const std::vector<std::string>& values,
   return dataset::pick(rng, rest);
 }
 
-void reasoning_questions(Builder& b, Rng& rng) {
+void reasoning_questions(Builder& b, Rng& rng, ReasoningAnswer form) {
   const auto& objects = b.scene.objects;
   const auto add = [&](const std::string& question, const std::string& answer) {
     b.add("reasoning", "final-number", kLongLength, question + kStepByStep, kOpening + answer);
@@ -299,8 +307,8 @@ void reasoning_questions(Builder& b, Rng& rng) {
     const std::string c2 = other_than(rng, scene_colours(), c1);
     const size_t n1 = b.with_colour(c1).size(), n2 = b.with_colour(c2).size();
     add("How many " + c1 + " and " + c2 + " shapes are there in total?",
-        "First, I look for " + c1 + " shapes. " + see_colour(b, c1) + " Next, I look for " + c2 +
-            " shapes. " + see_colour(b, c2) + " Now I add the two counts, so " +
+        "First, I look for " + c1 + " shapes. " + see_colour(b, c1, form) + " Next, I look for " +
+            c2 + " shapes. " + see_colour(b, c2, form) + " Now I add the two counts, so " +
             finish(std::to_string(n1) + " + " + std::to_string(n2), int64_t(n1 + n2)));
   }
   {  // Two shapes added.
@@ -308,8 +316,8 @@ void reasoning_questions(Builder& b, Rng& rng) {
     const std::string s2 = other_than(rng, scene_shapes(), s1);
     const size_t n1 = b.with_shape(s1).size(), n2 = b.with_shape(s2).size();
     add("How many " + plural(s1) + " and " + plural(s2) + " are there in total?",
-        "First, I look for " + plural(s1) + ". " + see_shape(b, s1) + " Next, I look for " +
-            plural(s2) + ". " + see_shape(b, s2) + " Now I add the two counts, so " +
+        "First, I look for " + plural(s1) + ". " + see_shape(b, s1, form) + " Next, I look for " +
+            plural(s2) + ". " + see_shape(b, s2, form) + " Now I add the two counts, so " +
             finish(std::to_string(n1) + " + " + std::to_string(n2), int64_t(n1 + n2)));
   }
   const size_t total = objects.size();
@@ -318,7 +326,8 @@ void reasoning_questions(Builder& b, Rng& rng) {
     const size_t n = b.with_shape(s).size();
     add("How many more shapes are there than " + plural(s) + "?",
         "First, I count all the shapes. " + see_total(total) + " Next, I count the " + plural(s) +
-            ". " + see_shape(b, s) + " Now I take the " + plural(s) + " away from the total, so " +
+            ". " + see_shape(b, s, form) + " Now I take the " + plural(s) +
+            " away from the total, so " +
             finish(std::to_string(total) + " - " + std::to_string(n), int64_t(total - n)));
   }
   {  // All shapes minus one colour.
@@ -326,7 +335,7 @@ void reasoning_questions(Builder& b, Rng& rng) {
     const size_t n = b.with_colour(c).size();
     add("How many shapes are not " + c + "?",
         "First, I count all the shapes. " + see_total(total) + " Next, I count the " + c +
-            " shapes. " + see_colour(b, c) + " Now I take the " + c +
+            " shapes. " + see_colour(b, c, form) + " Now I take the " + c +
             " shapes away from the total, so " +
             finish(std::to_string(total) + " - " + std::to_string(n), int64_t(total - n)));
   }
@@ -355,10 +364,20 @@ RelationAnswer parse_relation_answer(const std::string& name) {
   fail("unknown relation answer form '", name, "' (expected yes-first or conclude)");
 }
 
+const char* reasoning_answer_name(ReasoningAnswer form) {
+  return form == ReasoningAnswer::kCounts ? "counts" : "listed";
+}
+
+ReasoningAnswer parse_reasoning_answer(const std::string& name) {
+  if (name == "listed") return ReasoningAnswer::kListed;
+  if (name == "counts") return ReasoningAnswer::kCounts;
+  fail("unknown reasoning answer form '", name, "' (expected listed or counts)");
+}
+
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
-                                         const RelationStyle& relation) {
-  if (!(relation.before_share >= 0.0 && relation.before_share <= 1.0))
-    fail("relation before share must be in [0, 1], got ", relation.before_share);
+                                         const QuestionStyle& style) {
+  if (!(style.relation_before_share >= 0.0 && style.relation_before_share <= 1.0))
+    fail("relation before share must be in [0, 1], got ", style.relation_before_share);
   Builder b{scene, {}};
   if (scene.objects.empty()) return b.items;
   Rng rng(dataset::mix_seed(seed, 0x51));
@@ -367,9 +386,9 @@ std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
   count_questions(b, rng);
   exists_questions(b, rng);
   position_questions(b);
-  relation_questions(b, rng, relation);
+  relation_questions(b, rng, style);
   describe_question(b);
-  reasoning_questions(b, rng);
+  reasoning_questions(b, rng, style.reasoning_answer);
   return b.items;
 }
 
