@@ -89,7 +89,7 @@ RelationAnswer parse_relation_answer(const std::string& name);  // throws naming
 // circle and a square." / "I can see no red shapes.", so the chain's length, and where its later
 // sentences sit, depends on the counts; kCounts: "I can see 2 red shapes." / "I can see 0 red
 // shapes.", the same number of tokens whatever the counts, so a decoder that places the fixed
-// words first does not squeeze the counts to fit (docs/benchmarks.md, "stage 16 try").
+// words first does not squeeze the counts to fit (docs/benchmarks.md, "stage 15").
 enum class ReasoningAnswer { kListed, kCounts };
 const char* reasoning_answer_name(ReasoningAnswer form);          // "listed" | "counts"
 ReasoningAnswer parse_reasoning_answer(const std::string& name);  // throws naming the choices
