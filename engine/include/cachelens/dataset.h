@@ -85,11 +85,11 @@ enum class RelationAnswer { kYesFirst, kConclude };
 const char* relation_answer_name(RelationAnswer form);          // "yes-first" | "conclude"
 RelationAnswer parse_relation_answer(const std::string& name);  // throws naming the choices
 
-// How reasoning answers state their counts. kListed (DATA to D12's): "I can see 2 red shapes: a
-// circle and a square." / "I can see no red shapes.", so the chain's length, and where its later
-// sentences sit, depends on the counts; kCounts: "I can see 2 red shapes." / "I can see 0 red
-// shapes.", the same number of tokens whatever the counts, so a decoder that places the fixed
-// words first does not squeeze the counts to fit (docs/benchmarks.md, "stage 15").
+// How reasoning answers state their counts. kListed (DATA to D14's): "I can see 2 red shapes: a
+// circle and a square." / "I can see no red shapes.", so in training a masked count can be read
+// off its visible list, and the answer's length depends on the counts; kCounts: "I can see 2 red
+// shapes." / "I can see 0 red shapes.", the count read from the picture alone and the length the
+// same whatever the counts (docs/benchmarks.md, "stage 15").
 enum class ReasoningAnswer { kListed, kCounts };
 const char* reasoning_answer_name(ReasoningAnswer form);          // "listed" | "counts"
 ReasoningAnswer parse_reasoning_answer(const std::string& name);  // throws naming the choices

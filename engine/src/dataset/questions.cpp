@@ -2,6 +2,7 @@
 // The question families and their answer templates. The model learns the exact phrasing, so every
 // answer comes from one fixed template per case; only which questions are asked is random.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -354,24 +355,37 @@ const std::vector<std::string>& vqa_scoring_rules() {
   return rules;
 }
 
+namespace {
+
+// Each answer form's names in enum order: one table serves the name and the parse.
+constexpr std::array<const char*, 2> kRelationForms = {"yes-first", "conclude"};
+constexpr std::array<const char*, 2> kReasoningForms = {"listed", "counts"};
+
+template <class Form>
+Form parse_form(const std::string& name, const std::array<const char*, 2>& names,
+                const char* what) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (name == names[i]) return static_cast<Form>(i);
+  }
+  fail("unknown ", what, " answer form '", name, "' (expected ", names[0], " or ", names[1], ")");
+}
+
+}  // namespace
+
 const char* relation_answer_name(RelationAnswer form) {
-  return form == RelationAnswer::kConclude ? "conclude" : "yes-first";
+  return kRelationForms[static_cast<size_t>(form)];
 }
 
 RelationAnswer parse_relation_answer(const std::string& name) {
-  if (name == "yes-first") return RelationAnswer::kYesFirst;
-  if (name == "conclude") return RelationAnswer::kConclude;
-  fail("unknown relation answer form '", name, "' (expected yes-first or conclude)");
+  return parse_form<RelationAnswer>(name, kRelationForms, "relation");
 }
 
 const char* reasoning_answer_name(ReasoningAnswer form) {
-  return form == ReasoningAnswer::kCounts ? "counts" : "listed";
+  return kReasoningForms[static_cast<size_t>(form)];
 }
 
 ReasoningAnswer parse_reasoning_answer(const std::string& name) {
-  if (name == "listed") return ReasoningAnswer::kListed;
-  if (name == "counts") return ReasoningAnswer::kCounts;
-  fail("unknown reasoning answer form '", name, "' (expected listed or counts)");
+  return parse_form<ReasoningAnswer>(name, kReasoningForms, "reasoning");
 }
 
 std::vector<VqaItem> questions_for_scene(const Scene& scene, uint64_t seed,
