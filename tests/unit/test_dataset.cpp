@@ -362,6 +362,13 @@ TEST(Questions, RelationsAreRightAndBalanced) {
   }
 }
 
+// A scene's relation questions with their answers in `form`.
+std::vector<VqaItem> relations_in(const Scene& scene, uint64_t seed, RelationAnswer form) {
+  QuestionStyle style;
+  style.relation_answer = form;
+  return of_family(questions_for_scene(scene, seed, style), "relation");
+}
+
 // The conclude form asks exactly the same questions (the same random draws) and states the same
 // relation, then concludes: "The red circle is above the blue square, so the answer is no."
 TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
@@ -379,8 +386,7 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
   size_t checked = 0;
   for (uint64_t seed = 0; seed < 20; ++seed) {
     const auto first = of_family(questions_for_scene(scene, seed), "relation");
-    const auto concluded = of_family(
-        questions_for_scene(scene, seed, QuestionStyle{RelationAnswer::kConclude}), "relation");
+    const auto concluded = relations_in(scene, seed, RelationAnswer::kConclude);
     ASSERT_EQ(concluded.size(), first.size());
     for (size_t i = 0; i < first.size(); ++i) {
       EXPECT_EQ(concluded[i].question, first[i].question);
@@ -408,7 +414,51 @@ TEST(Questions, ConcludeFormStatesTheRelationThenAnswers) {
   EXPECT_GT(checked, 0u);
   EXPECT_EQ(parse_relation_answer("conclude"), RelationAnswer::kConclude);
   EXPECT_STREQ(relation_answer_name(parse_relation_answer("yes-first")), "yes-first");
-  test::expect_error([] { parse_relation_answer("last"); }, {"'last'", "yes-first", "conclude"});
+  test::expect_error([] { parse_relation_answer("last"); },
+                     {"'last'", "yes-first, conclude or ordered"});
+}
+
+// The ordered form asks the same questions and names the pair in the order the "before" word asks
+// about it, with its true word: the yes/no follows that word alone, whatever the question's word.
+TEST(Questions, OrderedFormNamesThePairInBeforeOrder) {
+  const Scene scene = two_objects_apart();  // the red circle is above and left of the blue square
+  const std::string above = "The red circle is above the blue square, so the answer is yes.";
+  const std::string below = "The blue square is below the red circle, so the answer is no.";
+  const std::string left =
+      "The red circle is to the left of the blue square, so the answer is yes.";
+  const std::string right =
+      "The blue square is to the right of the red circle, so the answer is no.";
+  const std::map<std::string, std::string> truth = {
+      {"Is the red circle above the blue square?", above},
+      {"Is the blue square below the red circle?", above},
+      {"Is the red circle below the blue square?", below},
+      {"Is the blue square above the red circle?", below},
+      {"Is the red circle to the left of the blue square?", left},
+      {"Is the blue square to the right of the red circle?", left},
+      {"Is the red circle to the right of the blue square?", right},
+      {"Is the blue square to the left of the red circle?", right},
+  };
+  std::set<std::string> asked;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    const auto first = of_family(questions_for_scene(scene, seed), "relation");
+    const auto ordered = relations_in(scene, seed, RelationAnswer::kOrdered);
+    ASSERT_EQ(ordered.size(), first.size());
+    for (size_t i = 0; i < first.size(); ++i) {
+      EXPECT_EQ(ordered[i].question, first[i].question);
+      ASSERT_TRUE(truth.count(ordered[i].question)) << ordered[i].question;
+      EXPECT_EQ(ordered[i].answer, truth.at(ordered[i].question));
+      EXPECT_TRUE(score_answer("yes-no", ordered[i].answer, first[i].answer));
+      // "yes" exactly when the stated word is the "before" one.
+      const std::string& answer = ordered[i].answer;
+      EXPECT_EQ(answer.substr(answer.size() - 4) == "yes.",
+                answer.find(" above ") != std::string::npos ||
+                    answer.find(" to the left of ") != std::string::npos);
+      asked.insert(ordered[i].question);
+    }
+  }
+  EXPECT_EQ(asked.size(), truth.size());
+  EXPECT_EQ(parse_relation_answer("ordered"), RelationAnswer::kOrdered);
+  EXPECT_STREQ(relation_answer_name(RelationAnswer::kOrdered), "ordered");
 }
 
 // "above" and "to the left of" are the before words; `share` of the questions use them.

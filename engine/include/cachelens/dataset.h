@@ -80,9 +80,12 @@ const std::vector<std::string>& vqa_scoring_rules();
 // How relation answers are worded. kYesFirst (DATA to DATA3's): "No, the A is below the B.".
 // kConclude states the relation first and concludes from it: "The A is below the B, so the answer
 // is no.", so that the yes or no can follow a sentence already decoded (the yes-no rule reads
-// either form).
-enum class RelationAnswer { kYesFirst, kConclude };
-const char* relation_answer_name(RelationAnswer form);          // "yes-first" | "conclude"
+// either form). kOrdered names the pair in the order the "before" word ("above", "to the left of")
+// asks about it, with its true word: "Is the A below the B?" -> "The B is above the A, so the
+// answer is yes.", so that the yes/no follows the stated word alone, never the question's word
+// (docs/benchmarks.md, "The pair named in the order the question's word asks").
+enum class RelationAnswer { kYesFirst, kConclude, kOrdered };
+const char* relation_answer_name(RelationAnswer form);  // "yes-first" | "conclude" | "ordered"
 RelationAnswer parse_relation_answer(const std::string& name);  // throws naming the choices
 
 // How reasoning answers state their counts. kListed (DATA to D14's): "I can see 2 red shapes: a

@@ -28,9 +28,10 @@ const std::vector<size_t>& embedded_model_known_good_items() {
   // shape (a five-shape scene, first so that it is the app's first sample), colour (five
   // shapes), position (five), count of all shapes (four), exists (yes, five), a step-by-step count
   // over two shapes (its final answer; the model's counts carry no lists, the reference's do), a
-  // full description of four shapes, word for word; each is wrong with swapped pictures (eval
-  // --swap-images).
-  static const std::vector<size_t> items = {39, 36, 458, 124, 41, 378, 140};
+  // full description of four shapes, word for word, and a relation asked with "below" (answered
+  // "The blue cross is above the red triangle, so the answer is yes."); each is wrong with
+  // swapped pictures (eval --swap-images).
+  static const std::vector<size_t> items = {39, 36, 458, 124, 41, 378, 89, 467};
   return items;
 }
 

@@ -183,14 +183,34 @@ struct Relation {
   std::string question, answer;
 };
 
-// "Is the A <relation> the B?" and its answer; `holds` says whether A really is there.
-Relation relation(const SceneObject& a, const SceneObject& b, const std::string& asked,
-                  const std::string& opposite, bool holds, RelationAnswer form) {
+// The words for each axis (0: x, 1: y): the "before" word says the subject's coordinate is the
+// smaller one.
+const char* before_word(int axis) {
+  return axis == 0 ? "to the left of" : "above";
+}
+const char* after_word(int axis) {
+  return axis == 0 ? "to the right of" : "below";
+}
+
+// "Is the A <word> the B?" and its answer, the word the "before" one if `asked_before`; `holds`
+// says whether A really is there.
+Relation relation(const SceneObject& a, const SceneObject& b, int axis, bool asked_before,
+                  bool holds, RelationAnswer form) {
+  const std::string asked = asked_before ? before_word(axis) : after_word(axis);
+  const std::string opposite = asked_before ? after_word(axis) : before_word(axis);
   const std::string subject = "the " + name_of(a), object = "the " + name_of(b);
-  const std::string fact = subject + " is " + (holds ? asked : opposite) + " " + object;
   const std::string question = "Is " + subject + " " + asked + " " + object + "?";
-  if (form == RelationAnswer::kConclude)
-    return {question, "T" + fact.substr(1) + ", so the answer is " + (holds ? "yes." : "no.")};
+  const std::string conclusion = std::string(", so the answer is ") + (holds ? "yes." : "no.");
+  if (form == RelationAnswer::kOrdered) {
+    // The pair in the order the "before" word asks about it, with its true word: "yes" exactly
+    // when that word is the "before" one, so the yes/no never needs the question's word.
+    const std::string& first = asked_before ? subject : object;
+    const std::string& second = asked_before ? object : subject;
+    const char* word = holds ? before_word(axis) : after_word(axis);
+    return {question, "T" + first.substr(1) + " is " + word + " " + second + conclusion};
+  }
+  const std::string fact = subject + " is " + (holds ? asked : opposite) + " " + object;
+  if (form == RelationAnswer::kConclude) return {question, "T" + fact.substr(1) + conclusion};
   return {question, (holds ? "Yes, " : "No, ") + fact + "."};
 }
 
@@ -215,13 +235,11 @@ void relation_questions(Builder& b, Rng& rng, const QuestionStyle& style) {
         // `first` is the object with the smaller coordinate: left of / above the other.
         const SceneObject& first = dp < dq ? p : q;
         const SceneObject& second = dp < dq ? q : p;
-        const std::string before = axis == 0 ? "to the left of" : "above";
-        const std::string after = axis == 0 ? "to the right of" : "below";
         // Four ways to ask about the pair, two true and two false; one of each is kept.
-        const Relation true_forms[2] = {relation(first, second, before, after, true, form),
-                                        relation(second, first, after, before, true, form)};
-        const Relation false_forms[2] = {relation(first, second, after, before, false, form),
-                                         relation(second, first, before, after, false, form)};
+        const Relation true_forms[2] = {relation(first, second, axis, true, true, form),
+                                        relation(second, first, axis, false, true, form)};
+        const Relation false_forms[2] = {relation(first, second, axis, false, false, form),
+                                         relation(second, first, axis, true, false, form)};
         yes.push_back(true_forms[relation_form_index(rng, style.relation_before_share, 0)]);
         no.push_back(false_forms[relation_form_index(rng, style.relation_before_share, 1)]);
       }
@@ -358,16 +376,18 @@ const std::vector<std::string>& vqa_scoring_rules() {
 namespace {
 
 // Each answer form's names in enum order: one table serves the name and the parse.
-constexpr std::array<const char*, 2> kRelationForms = {"yes-first", "conclude"};
+constexpr std::array<const char*, 3> kRelationForms = {"yes-first", "conclude", "ordered"};
 constexpr std::array<const char*, 2> kReasoningForms = {"listed", "counts"};
 
-template <class Form>
-Form parse_form(const std::string& name, const std::array<const char*, 2>& names,
+template <class Form, size_t N>
+Form parse_form(const std::string& name, const std::array<const char*, N>& names,
                 const char* what) {
-  for (size_t i = 0; i < names.size(); ++i) {
+  std::string choices;
+  for (size_t i = 0; i < N; ++i) {
     if (name == names[i]) return static_cast<Form>(i);
+    choices += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + names[i];
   }
-  fail("unknown ", what, " answer form '", name, "' (expected ", names[0], " or ", names[1], ")");
+  fail("unknown ", what, " answer form '", name, "' (expected ", choices, ")");
 }
 
 }  // namespace
