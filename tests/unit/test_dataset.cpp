@@ -362,6 +362,12 @@ TEST(Questions, RelationsAreRightAndBalanced) {
   }
 }
 
+// Whether a question or answer uses a "before" word ("above", "to the left of").
+bool has_before_word(const std::string& text) {
+  return text.find(" above ") != std::string::npos ||
+         text.find(" to the left of ") != std::string::npos;
+}
+
 // A scene's relation questions with their answers in `form`.
 std::vector<VqaItem> relations_in(const Scene& scene, uint64_t seed, RelationAnswer form) {
   QuestionStyle style;
@@ -450,9 +456,7 @@ TEST(Questions, OrderedFormNamesThePairInBeforeOrder) {
       EXPECT_TRUE(score_answer("yes-no", ordered[i].answer, first[i].answer));
       // "yes" exactly when the stated word is the "before" one.
       const std::string& answer = ordered[i].answer;
-      EXPECT_EQ(answer.substr(answer.size() - 4) == "yes.",
-                answer.find(" above ") != std::string::npos ||
-                    answer.find(" to the left of ") != std::string::npos);
+      EXPECT_EQ(answer.substr(answer.size() - 4) == "yes.", has_before_word(answer));
       asked.insert(ordered[i].question);
     }
   }
@@ -463,8 +467,7 @@ TEST(Questions, OrderedFormNamesThePairInBeforeOrder) {
 
 // "above" and "to the left of" are the before words; `share` of the questions use them.
 bool asked_with_before_word(const VqaItem& item) {
-  return item.question.find(" above ") != std::string::npos ||
-         item.question.find(" to the left of ") != std::string::npos;
+  return has_before_word(item.question);
 }
 
 TEST(Questions, RelationBeforeShareChoosesTheWordNotTheAnswer) {
